@@ -1,0 +1,40 @@
+//! The jobs the binary runs, one file each; each takes validated options and returns a
+//! report that `main` prints.
+
+pub mod split;
+
+use crate::error::Error;
+
+/// What a run over several inputs did, for the summary line and the exit code.
+#[derive(Debug, Default)]
+pub struct InputsReport {
+    pub files_read: usize,
+    pub threads: usize,
+    pub comments: usize,
+    pub empty_comments: usize,
+    /// Bad records skipped with `--lenient`.
+    pub skipped: usize,
+    /// Inputs that could not be read; the others were still processed.
+    pub failed: Vec<Error>,
+    pub warnings: Vec<String>,
+}
+
+impl InputsReport {
+    /// Whether some inputs failed while others were read.
+    pub fn is_partial(&self) -> bool {
+        !self.failed.is_empty()
+    }
+
+    pub fn summary(&self) -> String {
+        let files = self.files_read + self.failed.len();
+        format!(
+            "{} file(s), {} thread(s), {} comment(s) ({} empty), {} skipped, {} failed",
+            files,
+            self.threads,
+            self.comments,
+            self.empty_comments,
+            self.skipped,
+            self.failed.len()
+        )
+    }
+}

@@ -1,0 +1,63 @@
+//! `moderate split`: separate the reader comments from the articles of every input and write
+//! the comments table (and optionally the articles table).
+
+use std::path::PathBuf;
+
+use super::InputsReport;
+use crate::error::Result;
+use crate::export::table::{ArticleTable, CommentTable};
+use crate::extract::{self, ExtractOptions, Format, InputPath};
+
+#[derive(Debug, Clone, Default)]
+pub struct SplitOptions {
+    pub inputs: Vec<InputPath>,
+    pub format: Format,
+    /// The comments table (CSV, or JSONL by extension); standard output when `None`.
+    pub output: Option<PathBuf>,
+    pub articles: Option<PathBuf>,
+    pub extract: ExtractOptions,
+}
+
+/// Reads every input and writes the tables. An input that cannot be read is reported in
+/// [`InputsReport::failed`] and the others are still written; when none can be read, the
+/// first error is returned and no output is replaced.
+pub fn split(options: &SplitOptions) -> Result<InputsReport> {
+    let mut comments = CommentTable::create(options.output.as_deref())?;
+    let mut articles = options
+        .articles
+        .as_deref()
+        .map(|path| ArticleTable::create(Some(path)))
+        .transpose()?;
+    let mut report = InputsReport::default();
+    for input in &options.inputs {
+        let extraction = match extract::read_input(input, options.format, &options.extract) {
+            Ok(extraction) => extraction,
+            Err(error) => {
+                report.failed.push(error);
+                continue;
+            }
+        };
+        report.files_read += 1;
+        report.skipped += extraction.skipped;
+        report.warnings.extend(extraction.warnings);
+        for thread in &extraction.threads {
+            report.threads += 1;
+            if let Some(articles) = articles.as_mut() {
+                articles.write(&thread.article)?;
+            }
+            for comment in &thread.comments {
+                report.comments += 1;
+                report.empty_comments += usize::from(comment.text.trim().is_empty());
+                comments.write(comment)?;
+            }
+        }
+    }
+    if report.files_read == 0 && !report.failed.is_empty() {
+        return Err(report.failed.remove(0));
+    }
+    comments.finish()?;
+    if let Some(articles) = articles {
+        articles.finish()?;
+    }
+    Ok(report)
+}

@@ -1,0 +1,115 @@
+//! Helpers for end-to-end tests: a temporary working directory, the binary run inside it, and
+//! CSV outputs read back as rows keyed by column name.
+#![allow(dead_code)]
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+pub type Row = BTreeMap<String, String>;
+
+pub struct Workdir {
+    dir: tempfile::TempDir,
+}
+
+impl Workdir {
+    pub fn new() -> Workdir {
+        Workdir {
+            dir: tempfile::tempdir().expect("a temporary directory"),
+        }
+    }
+
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    pub fn write(&self, name: &str, contents: impl AsRef<[u8]>) -> PathBuf {
+        let path = self.path(name);
+        std::fs::write(&path, contents).expect("write a fixture");
+        path
+    }
+
+    /// Runs `moderate` with these arguments in the working directory.
+    pub fn run(&self, args: &[&str]) -> Output {
+        std::process::Command::new(env!("CARGO_BIN_EXE_moderate"))
+            .args(args)
+            .current_dir(self.dir.path())
+            .output()
+            .expect("run the moderate binary")
+    }
+
+    /// Runs `moderate` and fails the test, showing stderr, unless it exits with `code`.
+    pub fn run_ok(&self, args: &[&str]) -> Output {
+        self.run_expect(args, 0)
+    }
+
+    pub fn run_expect(&self, args: &[&str], code: i32) -> Output {
+        let output = self.run(args);
+        assert_eq!(
+            output.status.code(),
+            Some(code),
+            "moderate {args:?}\n--- stderr ---\n{}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        output
+    }
+
+    pub fn read_csv(&self, name: &str) -> Vec<Row> {
+        read_csv(&self.path(name))
+    }
+}
+
+pub fn read_csv(path: &Path) -> Vec<Row> {
+    let mut reader = csv::Reader::from_path(path).expect("open a CSV output");
+    let header = reader.headers().expect("a header").clone();
+    reader
+        .records()
+        .map(|r| {
+            let record = r.expect("a CSV record");
+            header
+                .iter()
+                .zip(record.iter())
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+pub fn parse_csv(bytes: &[u8]) -> Vec<Row> {
+    let mut reader = csv::Reader::from_reader(bytes);
+    let header = reader.headers().expect("a header").clone();
+    reader
+        .records()
+        .map(|r| {
+            let record = r.expect("a CSV record");
+            header
+                .iter()
+                .zip(record.iter())
+                .map(|(k, v)| (k.to_string(), v.to_string()))
+                .collect()
+        })
+        .collect()
+}
+
+pub fn fixture(name: &str) -> String {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// The shared seeds folder, or `None` (and a note) when this checkout has no `../shared`.
+pub fn seeds_dir() -> Option<PathBuf> {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/seeds");
+    if dir.is_dir() {
+        Some(dir)
+    } else {
+        eprintln!("skipping: {} is absent", dir.display());
+        None
+    }
+}
+
+pub fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
