@@ -28,6 +28,7 @@ pub mod error;
 pub mod export;
 pub mod extract;
 pub mod features;
+pub mod text;
 pub mod thread;
 
 pub use error::{Error, InputProblem, Location, Result};

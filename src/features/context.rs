@@ -1,0 +1,300 @@
+//! Thread-context features: what a comment is relative to everything posted before it —
+//! copies of earlier comments (in any thread, by any author), closeness to its article and
+//! to its thread so far — plus surface signals (length, capitals, punctuation runs, links,
+//! phone numbers, e-mails). They are columns the classifier weighs, so `duplicate` is learned
+//! (a first copy keeps its own label) rather than hard-coded.
+
+use std::collections::HashMap;
+
+use rustc_hash::FxHashMap;
+
+use super::near_duplicate::{DuplicateReport, NearDuplicateIndex};
+use super::tfidf::{Block, TfIdf};
+use crate::text::tokenize::{EMAIL, PHONE, URL};
+use crate::text::{tokenize, Normalizer};
+use crate::thread::{Article, Comment};
+
+/// Names of the context columns, in order (prefixed `ctx:` in explanations).
+pub const CONTEXT_FEATURES: [&str; 22] = [
+    "copy similarity",
+    "exact copy",
+    "copy ≥ 0.7",
+    "copy ≥ 0.9",
+    "copy by the same author",
+    "copy from another thread",
+    "copy cluster size",
+    "similarity to the article",
+    "far from the article (< 0.02)",
+    "far from the article (< 0.05)",
+    "no article",
+    "similarity to the thread",
+    "first in its thread",
+    "length",
+    "very short (< 20 characters)",
+    "capital letters",
+    "runs of ! or ?",
+    "links",
+    "phone numbers",
+    "e-mail addresses",
+    "empty",
+    "reply",
+];
+
+/// What the context of one comment was, for features and for the reasons shown to people.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CommentContext {
+    pub duplicate: DuplicateReport,
+    pub duplicate_same_author: bool,
+    pub duplicate_other_thread: bool,
+    /// Cosine similarity of the comment's words to its article's (`None` without article).
+    pub article_similarity: Option<f32>,
+    /// Cosine similarity to the earlier comments of its thread (`None` for the first).
+    pub thread_similarity: Option<f32>,
+    /// The feature values, one per [`CONTEXT_FEATURES`] entry.
+    pub values: [f32; CONTEXT_FEATURES.len()],
+}
+
+#[derive(Debug, Default)]
+struct ThreadState {
+    /// Sum of the word vectors of the thread's comments so far.
+    centroid: FxHashMap<u32, f32>,
+    comments: usize,
+}
+
+/// Computes contexts comment after comment, in posting order.
+pub struct ContextBuilder<'a> {
+    tfidf: &'a TfIdf,
+    normalizer: Normalizer,
+    index: NearDuplicateIndex,
+    articles: HashMap<String, Vec<(u32, f32)>>,
+    threads: HashMap<String, ThreadState>,
+    /// Author and thread of every comment seen, by position.
+    seen: Vec<(String, String)>,
+}
+
+impl<'a> ContextBuilder<'a> {
+    pub fn new(tfidf: &'a TfIdf) -> Self {
+        ContextBuilder {
+            tfidf,
+            normalizer: tfidf.normalizer.clone(),
+            index: NearDuplicateIndex::default(),
+            articles: HashMap::new(),
+            threads: HashMap::new(),
+            seen: Vec::new(),
+        }
+    }
+
+    /// Makes an article known, for the similarity of its thread's comments.
+    pub fn add_article(&mut self, article: &Article) {
+        let text = format!("{}\n{}", article.title, article.body);
+        if text.trim().is_empty() {
+            return;
+        }
+        let row = word_block(self.tfidf, self.tfidf.transform_one(&text));
+        self.articles.insert(article.thread_id.clone(), row);
+    }
+
+    /// The context of the next comment in posting order; `row` is its TF-IDF row.
+    pub fn next(&mut self, comment: &Comment, row: &[(u32, f32)]) -> CommentContext {
+        let duplicate = self.index.insert(&comment.text);
+        let (same_author, other_thread) = match duplicate.best {
+            Some(of) => {
+                let (author, thread) = &self.seen[of.earlier];
+                (
+                    !comment.author.is_empty() && *author == comment.author,
+                    *thread != comment.thread_id,
+                )
+            }
+            None => (false, false),
+        };
+        self.seen
+            .push((comment.author.clone(), comment.thread_id.clone()));
+        let words = word_block(self.tfidf, row.to_vec());
+        let article_similarity = self
+            .articles
+            .get(&comment.thread_id)
+            .map(|a| cosine(&words, a));
+        let state = self.threads.entry(comment.thread_id.clone()).or_default();
+        let thread_similarity =
+            (state.comments > 0).then(|| cosine_to_sum(&words, &state.centroid));
+        for &(column, value) in &words {
+            *state.centroid.entry(column).or_insert(0.0) += value;
+        }
+        state.comments += 1;
+
+        let copy = duplicate.best.map_or(0.0, |d| d.similarity);
+        let flag = |b: bool| if b { 1.0 } else { 0.0 };
+        let surface = Surface::of(&comment.text, &self.normalizer);
+        let article = article_similarity.unwrap_or(0.0);
+        let values = [
+            copy,
+            flag(duplicate.best.is_some_and(|d| d.exact)),
+            flag(copy >= 0.7),
+            flag(copy >= 0.9),
+            flag(same_author),
+            flag(other_thread),
+            (duplicate.cluster_size as f32).ln().min(3.0) / 3.0,
+            article,
+            flag(article_similarity.is_some() && article < 0.02),
+            flag(article_similarity.is_some() && article < 0.05),
+            flag(article_similarity.is_none()),
+            thread_similarity.unwrap_or(0.0),
+            flag(thread_similarity.is_none()),
+            (1.0 + surface.chars as f32).ln() / 7.0,
+            flag(surface.chars < 20),
+            surface.capitals,
+            surface.punctuation_runs.min(5) as f32 / 5.0,
+            surface.urls.min(3) as f32 / 3.0,
+            surface.phones.min(3) as f32 / 3.0,
+            surface.emails.min(3) as f32 / 3.0,
+            flag(comment.text.trim().is_empty()),
+            flag(!comment.parent_id.is_empty()),
+        ];
+        CommentContext {
+            duplicate,
+            duplicate_same_author: same_author,
+            duplicate_other_thread: other_thread,
+            article_similarity,
+            thread_similarity,
+            values,
+        }
+    }
+}
+
+/// Surface measures of a text.
+struct Surface {
+    chars: usize,
+    /// Share of capitals among letters (0 for fewer than 10 letters).
+    capitals: f32,
+    punctuation_runs: usize,
+    urls: usize,
+    phones: usize,
+    emails: usize,
+}
+
+impl Surface {
+    fn of(text: &str, normalizer: &Normalizer) -> Surface {
+        let letters = text.chars().filter(|c| c.is_alphabetic()).count();
+        let upper = text.chars().filter(|c| c.is_uppercase()).count();
+        let tokens = tokenize(text, normalizer);
+        let count = |placeholder: &str| tokens.iter().filter(|t| t.text == placeholder).count();
+        Surface {
+            chars: text.chars().count(),
+            capitals: if letters >= 10 {
+                upper as f32 / letters as f32
+            } else {
+                0.0
+            },
+            punctuation_runs: tokens
+                .iter()
+                .filter(|t| {
+                    t.text.chars().count() >= 2 && t.text.chars().all(|c| c == '!' || c == '?')
+                })
+                .count(),
+            urls: count(URL),
+            phones: count(PHONE),
+            emails: count(EMAIL),
+        }
+    }
+}
+
+/// The word-block part of a row (char n-grams would make every French text look alike).
+fn word_block(tfidf: &TfIdf, row: Vec<(u32, f32)>) -> Vec<(u32, f32)> {
+    row.into_iter()
+        .filter(|&(column, _)| tfidf.block(column as usize) == Block::Word)
+        .collect()
+}
+
+/// Cosine of two sorted sparse rows.
+fn cosine(a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
+    let norm = |v: &[(u32, f32)]| v.iter().map(|(_, x)| x * x).sum::<f32>().sqrt();
+    let (na, nb) = (norm(a), norm(b));
+    if na == 0.0 || nb == 0.0 {
+        return 0.0;
+    }
+    let (mut i, mut j, mut dot) = (0, 0, 0.0f32);
+    while i < a.len() && j < b.len() {
+        match a[i].0.cmp(&b[j].0) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                dot += a[i].1 * b[j].1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    dot / (na * nb)
+}
+
+fn cosine_to_sum(a: &[(u32, f32)], sum: &FxHashMap<u32, f32>) -> f32 {
+    let na = a.iter().map(|(_, x)| x * x).sum::<f32>().sqrt();
+    let nb = sum.values().map(|x| x * x).sum::<f32>().sqrt();
+    if na == 0.0 || nb == 0.0 {
+        return 0.0;
+    }
+    let dot: f32 = a
+        .iter()
+        .map(|(c, x)| x * sum.get(c).copied().unwrap_or(0.0))
+        .sum();
+    dot / (na * nb)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::features::TfIdfOptions;
+
+    fn comment(thread: &str, author: &str, text: &str) -> Comment {
+        Comment {
+            thread_id: thread.into(),
+            author: author.into(),
+            text: text.into(),
+            ..Comment::default()
+        }
+    }
+
+    #[test]
+    fn copies_article_closeness_and_surface_signals() {
+        let texts = [
+            "Le prix du riz augmente à Bamako",
+            "Le riz coûte trop cher au marché",
+            "APPELEZ LE +223 66 00 11 22 POUR GAGNER !!!",
+        ];
+        let tfidf = TfIdf::fit(
+            &texts,
+            TfIdfOptions {
+                min_df: 1,
+                ..TfIdfOptions::default()
+            },
+            Normalizer::default(),
+        );
+        let mut builder = ContextBuilder::new(&tfidf);
+        builder.add_article(&Article {
+            thread_id: "riz".into(),
+            title: "Le prix du riz augmente".into(),
+            body: "Le riz coûte cher à Bamako.".into(),
+        });
+        let mut next = |c: &Comment| {
+            let row = tfidf.transform_one(&c.text);
+            builder.next(c, &row)
+        };
+        let first = next(&comment("riz", "awa", texts[1]));
+        assert!(first.duplicate.best.is_none());
+        assert!(first.article_similarity.unwrap() > 0.3);
+        assert_eq!(first.thread_similarity, None);
+        let spam = next(&comment("riz", "promo", texts[2]));
+        assert!(spam.article_similarity.unwrap() < 0.05);
+        let value = |ctx: &CommentContext, name: &str| {
+            ctx.values[CONTEXT_FEATURES.iter().position(|f| *f == name).unwrap()]
+        };
+        assert_eq!(value(&spam, "phone numbers"), 1.0 / 3.0);
+        assert!(value(&spam, "capital letters") > 0.9);
+        assert_eq!(value(&spam, "runs of ! or ?"), 0.2);
+        let copy = next(&comment("autre", "promo", texts[2]));
+        assert!(copy.duplicate.best.unwrap().exact);
+        assert!(copy.duplicate_same_author && copy.duplicate_other_thread);
+        assert_eq!(value(&copy, "no article"), 1.0);
+        assert_eq!(value(&copy, "copy cluster size"), 2f32.ln() / 3.0);
+    }
+}

@@ -1,0 +1,452 @@
+//! TF-IDF over word 1–2 grams and character n-grams within word boundaries: sublinear tf,
+//! smoothed idf, each block L2-normalised on its own (as a union of two vectorisers would),
+//! min_df / max_df / max_features. Rows come out sparse; nothing dense is ever built.
+//!
+//! Features are keyed by a 64-bit hash of their name ("w:l' armée", "c: arm") so that
+//! transforming a comment hashes slices of a reused buffer instead of building strings; the
+//! names are kept for explanations and the keys are recomputed from them when a model loads,
+//! so a model never depends on the hash function of the build that wrote it.
+
+use std::hash::Hasher;
+
+use rayon::prelude::*;
+use rustc_hash::{FxHashMap, FxHasher};
+use serde::{Deserialize, Serialize};
+
+use super::SparseMatrix;
+use crate::text::{tokenize, Normalizer, Token, TokenKind};
+
+/// Which n-grams to count and how many to keep.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TfIdfOptions {
+    /// Word n-gram lengths, inclusive (1, 2: unigrams and bigrams).
+    pub word_ngrams: (usize, usize),
+    /// Character n-gram lengths within word boundaries; `None` turns them off.
+    pub char_ngrams: Option<(usize, usize)>,
+    /// Keep features seen in at least this many comments.
+    pub min_df: usize,
+    /// Drop features seen in more than this fraction of comments.
+    pub max_df: f64,
+    /// Keep at most this many features (the most frequent); `None` keeps all.
+    pub max_features: Option<usize>,
+    /// Use 1 + ln(tf) instead of raw counts.
+    pub sublinear_tf: bool,
+}
+
+impl Default for TfIdfOptions {
+    fn default() -> Self {
+        TfIdfOptions {
+            word_ngrams: (1, 2),
+            char_ngrams: Some((2, 5)),
+            min_df: 2,
+            max_df: 1.0,
+            max_features: Some(300_000),
+            sublinear_tf: true,
+        }
+    }
+}
+
+/// The two blocks of the vector, each normalised separately.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Block {
+    Word,
+    Char,
+}
+
+const WORD_TAG: u8 = b'w';
+const CHAR_TAG: u8 = b'c';
+
+fn feature_key(tag: u8, content: &str) -> u64 {
+    let mut hasher = FxHasher::default();
+    hasher.write_u8(tag);
+    hasher.write(content.as_bytes());
+    hasher.finish()
+}
+
+/// One feature occurrence: its key, block, and the byte span of the text that produced it.
+#[derive(Debug, Clone, Copy)]
+pub struct Occurrence {
+    pub key: u64,
+    pub block: Block,
+    pub start: usize,
+    pub end: usize,
+}
+
+/// Calls `found` for every n-gram of `text`; `name` receives the name when asked for (only
+/// while fitting, to label kept features).
+fn for_each_ngram(
+    tokens: &[Token],
+    options: &TfIdfOptions,
+    mut found: impl FnMut(Occurrence, &dyn Fn() -> String),
+) {
+    let mut buffer = String::new();
+    let (min_n, max_n) = options.word_ngrams;
+    for n in min_n.max(1)..=max_n {
+        for window in tokens.windows(n) {
+            buffer.clear();
+            for (i, token) in window.iter().enumerate() {
+                if i > 0 {
+                    buffer.push(' ');
+                }
+                buffer.push_str(&token.text);
+            }
+            let occurrence = Occurrence {
+                key: feature_key(WORD_TAG, &buffer),
+                block: Block::Word,
+                start: window[0].start,
+                end: window[n - 1].end,
+            };
+            found(occurrence, &|| buffer.clone());
+        }
+    }
+    let Some((min_c, max_c)) = options.char_ngrams else {
+        return;
+    };
+    for token in tokens.iter().filter(|t| t.kind == TokenKind::Word) {
+        buffer.clear();
+        buffer.push(' ');
+        buffer.push_str(&token.text);
+        buffer.push(' ');
+        let boundaries: Vec<usize> = buffer
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain(std::iter::once(buffer.len()))
+            .collect();
+        let chars = boundaries.len() - 1;
+        for n in min_c.max(1)..=max_c {
+            if n > chars {
+                break;
+            }
+            for start in 0..=chars - n {
+                let gram = &buffer[boundaries[start]..boundaries[start + n]];
+                if gram == " " {
+                    continue;
+                }
+                let occurrence = Occurrence {
+                    key: feature_key(CHAR_TAG, gram),
+                    block: Block::Char,
+                    start: token.start,
+                    end: token.end,
+                };
+                found(occurrence, &|| gram.to_string());
+            }
+        }
+    }
+}
+
+/// A fitted vectoriser: vocabulary, block of each feature, idf.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct TfIdf {
+    pub options: TfIdfOptions,
+    pub normalizer: Normalizer,
+    /// Feature names by column ("l' armée" for a word bigram, " arm" for a char 4-gram).
+    names: Vec<String>,
+    blocks: Vec<Block>,
+    idf: Vec<f32>,
+    #[serde(skip)]
+    index: FxHashMap<u64, u32>,
+}
+
+impl PartialEq for TfIdf {
+    fn eq(&self, other: &Self) -> bool {
+        self.options == other.options
+            && self.normalizer == other.normalizer
+            && self.names == other.names
+            && self.blocks == other.blocks
+            && self.idf == other.idf
+    }
+}
+
+impl TfIdf {
+    /// Learns the vocabulary and idf from `texts`.
+    pub fn fit(texts: &[&str], options: TfIdfOptions, normalizer: Normalizer) -> TfIdf {
+        let n_docs = texts.len();
+        // Document frequencies, counted in parallel over fixed chunks and merged in order.
+        let df = texts
+            .par_chunks(2048)
+            .map(|chunk| {
+                let mut df: FxHashMap<u64, (u32, Block)> = FxHashMap::default();
+                let mut seen: Vec<u64> = Vec::new();
+                for text in chunk {
+                    seen.clear();
+                    let tokens = tokenize(text, &normalizer);
+                    let mut blocks: FxHashMap<u64, Block> = FxHashMap::default();
+                    for_each_ngram(&tokens, &options, |o, _| {
+                        seen.push(o.key);
+                        blocks.insert(o.key, o.block);
+                    });
+                    seen.sort_unstable();
+                    seen.dedup();
+                    for key in &seen {
+                        df.entry(*key).or_insert((0, blocks[key])).0 += 1;
+                    }
+                }
+                df
+            })
+            .reduce(FxHashMap::default, |mut a, b| {
+                for (key, (count, block)) in b {
+                    a.entry(key).or_insert((0, block)).0 += count;
+                }
+                a
+            });
+        let max_df = (options.max_df * n_docs as f64).floor() as u32;
+        let mut kept: Vec<(u64, u32, Block)> = df
+            .into_iter()
+            .filter(|&(_, (count, _))| count as usize >= options.min_df && count <= max_df.max(1))
+            .map(|(key, (count, block))| (key, count, block))
+            .collect();
+        // Most frequent first, then by key: a fixed order whatever the hash map did.
+        kept.sort_unstable_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        if let Some(max) = options.max_features {
+            kept.truncate(max);
+        }
+        let index: FxHashMap<u64, u32> = kept
+            .iter()
+            .enumerate()
+            .map(|(column, &(key, _, _))| (key, column as u32))
+            .collect();
+        // Names of the kept features, from their first occurrence.
+        let mut names: Vec<Option<String>> = vec![None; kept.len()];
+        let mut missing = kept.len();
+        for text in texts {
+            if missing == 0 {
+                break;
+            }
+            let tokens = tokenize(text, &normalizer);
+            for_each_ngram(&tokens, &options, |o, name| {
+                if let Some(&column) = index.get(&o.key) {
+                    let slot = &mut names[column as usize];
+                    if slot.is_none() {
+                        *slot = Some(name());
+                        missing -= 1;
+                    }
+                }
+            });
+        }
+        let idf = kept
+            .iter()
+            .map(|&(_, count, _)| (((1 + n_docs) as f64 / (1 + count) as f64).ln() + 1.0) as f32)
+            .collect();
+        TfIdf {
+            blocks: kept.iter().map(|&(_, _, block)| block).collect(),
+            names: names.into_iter().map(Option::unwrap_or_default).collect(),
+            idf,
+            index,
+            options,
+            normalizer,
+        }
+    }
+
+    /// Rebuilds the key index after loading (keys are not stored; see the module doc).
+    pub fn rebuild_index(&mut self) {
+        self.index = self
+            .names
+            .iter()
+            .zip(&self.blocks)
+            .enumerate()
+            .map(|(column, (name, block))| {
+                let tag = match block {
+                    Block::Word => WORD_TAG,
+                    Block::Char => CHAR_TAG,
+                };
+                (feature_key(tag, name), column as u32)
+            })
+            .collect();
+    }
+
+    pub fn n_features(&self) -> usize {
+        self.names.len()
+    }
+
+    pub fn feature_name(&self, column: usize) -> &str {
+        &self.names[column]
+    }
+
+    pub fn block(&self, column: usize) -> Block {
+        self.blocks[column]
+    }
+
+    /// The TF-IDF row of one text, sorted by column.
+    pub fn transform_one(&self, text: &str) -> Vec<(u32, f32)> {
+        let tokens = tokenize(text, &self.normalizer);
+        let mut columns: Vec<u32> = Vec::with_capacity(tokens.len() * 8);
+        for_each_ngram(&tokens, &self.options, |o, _| {
+            if let Some(&column) = self.index.get(&o.key) {
+                columns.push(column);
+            }
+        });
+        self.weigh(columns)
+    }
+
+    /// Turns a list of column occurrences into normalised tf-idf weights.
+    fn weigh(&self, mut columns: Vec<u32>) -> Vec<(u32, f32)> {
+        columns.sort_unstable();
+        let mut row: Vec<(u32, f32)> = Vec::with_capacity(columns.len());
+        for column in columns {
+            match row.last_mut() {
+                Some((last, count)) if *last == column => *count += 1.0,
+                _ => row.push((column, 1.0)),
+            }
+        }
+        let mut norms = [0f32; 2];
+        for (column, value) in row.iter_mut() {
+            let tf = if self.options.sublinear_tf {
+                1.0 + value.ln()
+            } else {
+                *value
+            };
+            *value = tf * self.idf[*column as usize];
+            norms[self.blocks[*column as usize] as usize] += *value * *value;
+        }
+        let norms = norms.map(|n| if n > 0.0 { n.sqrt() } else { 1.0 });
+        for (column, value) in row.iter_mut() {
+            *value /= norms[self.blocks[*column as usize] as usize];
+        }
+        row
+    }
+
+    /// The rows of many texts, computed in parallel, in input order.
+    pub fn transform(&self, texts: &[&str]) -> SparseMatrix {
+        let rows: Vec<Vec<(u32, f32)>> = texts.par_iter().map(|t| self.transform_one(t)).collect();
+        SparseMatrix::from_rows(self.n_features(), rows)
+    }
+
+    /// Every kept feature of `text` with the byte span that produced it, for explanations.
+    pub fn occurrences(&self, text: &str) -> Vec<(u32, usize, usize)> {
+        let tokens = tokenize(text, &self.normalizer);
+        let mut found = Vec::new();
+        for_each_ngram(&tokens, &self.options, |o, _| {
+            if let Some(&column) = self.index.get(&o.key) {
+                found.push((column, o.start, o.end));
+            }
+        });
+        found
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words_only() -> TfIdfOptions {
+        TfIdfOptions {
+            char_ngrams: None,
+            min_df: 1,
+            ..TfIdfOptions::default()
+        }
+    }
+
+    #[test]
+    fn smoothed_idf_and_sublinear_tf_match_the_textbook_formulas() {
+        let texts = ["le mali le mali", "le sahel"];
+        let tfidf = TfIdf::fit(&texts, words_only(), Normalizer::default());
+        let column = |name: &str| {
+            (0..tfidf.n_features())
+                .find(|&c| tfidf.feature_name(c) == name)
+                .unwrap()
+        };
+        let idf_le = tfidf.idf[column("le")];
+        let idf_mali = tfidf.idf[column("mali")];
+        assert!(
+            (idf_le - 1.0).abs() < 1e-6,
+            "in every document: ln(3/3) + 1"
+        );
+        assert!((idf_mali - ((3.0f32 / 2.0).ln() + 1.0)).abs() < 1e-6);
+        let row = tfidf.transform_one("le mali le mali");
+        let norm: f32 = row.iter().map(|(_, v)| v * v).sum();
+        assert!((norm - 1.0).abs() < 1e-5);
+        let weight = |name: &str| {
+            row.iter()
+                .find(|(c, _)| *c as usize == column(name))
+                .unwrap()
+                .1
+        };
+        // tf = 1 + ln 2 for "le" and "mali", 1 for "mali le".
+        let ratio = weight("le") / weight("mali");
+        assert!((ratio - idf_le / idf_mali).abs() < 1e-5);
+    }
+
+    #[test]
+    fn min_df_and_max_features_prune_the_vocabulary() {
+        let texts = ["a b", "a c", "a b"];
+        let options = TfIdfOptions {
+            min_df: 2,
+            ..words_only()
+        };
+        let tfidf = TfIdf::fit(&texts, options.clone(), Normalizer::default());
+        let mut names: Vec<&str> = (0..tfidf.n_features())
+            .map(|c| tfidf.feature_name(c))
+            .collect();
+        names.sort();
+        assert_eq!(names, ["a", "a b", "b"]);
+        let capped = TfIdf::fit(
+            &texts,
+            TfIdfOptions {
+                max_features: Some(1),
+                ..options
+            },
+            Normalizer::default(),
+        );
+        assert_eq!(capped.feature_name(0), "a");
+    }
+
+    #[test]
+    fn char_ngrams_stay_inside_words_and_blocks_are_normalised_apart() {
+        let tfidf = TfIdf::fit(
+            &["ab cd"],
+            TfIdfOptions {
+                min_df: 1,
+                char_ngrams: Some((2, 3)),
+                ..TfIdfOptions::default()
+            },
+            Normalizer::default(),
+        );
+        let names: Vec<&str> = (0..tfidf.n_features())
+            .map(|c| tfidf.feature_name(c))
+            .collect();
+        assert!(names.contains(&" ab") && names.contains(&"ab ") && !names.contains(&"b c"));
+        let row = tfidf.transform_one("ab cd");
+        let block_norm = |block: Block| -> f32 {
+            row.iter()
+                .filter(|(c, _)| tfidf.block(*c as usize) == block)
+                .map(|(_, v)| v * v)
+                .sum()
+        };
+        assert!((block_norm(Block::Word) - 1.0).abs() < 1e-5);
+        assert!((block_norm(Block::Char) - 1.0).abs() < 1e-5);
+    }
+
+    #[test]
+    fn a_reloaded_vectoriser_gives_the_same_rows() {
+        let texts = ["Il faut agir vite", "agir ensemble contre la vie chère"];
+        let tfidf = TfIdf::fit(
+            &texts,
+            TfIdfOptions {
+                min_df: 1,
+                ..TfIdfOptions::default()
+            },
+            Normalizer::default(),
+        );
+        let json = serde_json::to_string(&tfidf).unwrap();
+        let mut loaded: TfIdf = serde_json::from_str(&json).unwrap();
+        loaded.rebuild_index();
+        assert_eq!(
+            loaded.transform_one(texts[1]),
+            tfidf.transform_one(texts[1])
+        );
+        assert!(!tfidf.transform_one(texts[1]).is_empty());
+    }
+
+    #[test]
+    fn occurrences_point_at_the_words_that_produced_them() {
+        let text = "Il faut les brûler";
+        let tfidf = TfIdf::fit(&[text], words_only(), Normalizer::default());
+        let spans: Vec<(&str, &str)> = tfidf
+            .occurrences(text)
+            .into_iter()
+            .map(|(c, s, e)| (tfidf.feature_name(c as usize), &text[s..e]))
+            .collect();
+        assert!(spans.contains(&("brûler", "brûler")));
+        assert!(spans.contains(&("les brûler", "les brûler")));
+    }
+}

@@ -1,0 +1,87 @@
+//! How the text of one token is folded before it becomes a feature.
+
+use serde::{Deserialize, Serialize};
+use unicode_normalization::char::is_combining_mark;
+use unicode_normalization::UnicodeNormalization;
+
+/// Normalisation settings; stored in the model so scoring folds text exactly as training did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Normalizer {
+    /// Fold accents ("sécurité" → "securite"). Off by default: French accents carry meaning,
+    /// but comments often drop them, so folding can help small corpora.
+    pub fold_accents: bool,
+    /// Replace URLs, e-mails, phone numbers, numbers and @mentions by placeholder tokens.
+    pub placeholders: bool,
+    /// Squash runs of three or more identical characters to two ("trooop" → "troop").
+    pub squash_runs: bool,
+}
+
+impl Default for Normalizer {
+    fn default() -> Self {
+        Normalizer {
+            fold_accents: false,
+            placeholders: true,
+            squash_runs: true,
+        }
+    }
+}
+
+impl Normalizer {
+    /// Folds one token's text: NFKC, lower case, typographic apostrophe → ASCII, optionally
+    /// accents, and long runs of one character.
+    pub fn fold(&self, token: &str) -> String {
+        let mut out = String::with_capacity(token.len());
+        let mut previous: Option<char> = None;
+        let mut run = 0;
+        let lowered = token.nfkc().flat_map(char::to_lowercase);
+        let mut push = |c: char, out: &mut String| {
+            if self.squash_runs {
+                if Some(c) == previous {
+                    run += 1;
+                    if run >= 2 {
+                        return;
+                    }
+                } else {
+                    run = 0;
+                }
+                previous = Some(c);
+            }
+            out.push(c);
+        };
+        for c in lowered {
+            let c = if c == '’' || c == 'ʼ' { '\'' } else { c };
+            if self.fold_accents {
+                for d in std::iter::once(c).nfd().filter(|d| !is_combining_mark(*d)) {
+                    push(d, &mut out);
+                }
+            } else {
+                push(c, &mut out);
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn folds_case_width_apostrophes_and_runs() {
+        let n = Normalizer::default();
+        assert_eq!(n.fold("TROOOP"), "troop");
+        assert_eq!(n.fold("!!!!!"), "!!");
+        assert_eq!(n.fold("Ｍａｌｉ"), "mali");
+        assert_eq!(n.fold("L’armée"), "l'armée");
+        assert_eq!(n.fold("Sécurité"), "sécurité");
+    }
+
+    #[test]
+    fn folds_accents_when_asked() {
+        let n = Normalizer {
+            fold_accents: true,
+            ..Normalizer::default()
+        };
+        assert_eq!(n.fold("Sécurité à Ségou"), "securite a segou");
+    }
+}
