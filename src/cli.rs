@@ -2,9 +2,13 @@
 
 use std::path::PathBuf;
 
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use moderate::commands::split::SplitOptions;
+use moderate::commands::train::{EvaluateCommand, LabelledInputs, TrainCommand};
 use moderate::extract::{ExtractOptions, Format, InputPath, TableColumns};
+use moderate::features::TfIdfOptions;
+use moderate::model::{ClassWeight, Solver, TrainOptions};
+use moderate::text::Normalizer;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -25,6 +29,13 @@ pub enum Command {
     /// CSV/JSONL comments tables. Writes CSV (or JSONL when OUT ends in .jsonl) with the
     /// columns thread_id, comment_id, parent_id, author, posted_at, text, status, label.
     Split(SplitArgs),
+    /// Train a model from a labelled comments table (CSV or JSONL with `text` and `label`).
+    ///
+    /// Runs a K-fold cross-validation grouped by thread first (--cv), prints its report, and
+    /// stores per-label decision thresholds chosen from the out-of-fold predictions.
+    Train(TrainArgs),
+    /// Measure a model on a labelled comments table.
+    Evaluate(EvaluateArgs),
 }
 
 #[derive(Debug, Args)]
@@ -77,6 +88,201 @@ impl SplitArgs {
             output: self.output.clone(),
             articles: self.articles.clone(),
             extract: self.input.extract_options(),
+        }
+    }
+}
+
+/// Column names and articles of labelled tables.
+#[derive(Debug, Args)]
+pub struct LabelledArgs {
+    /// Labelled comments tables (CSV or JSONL).
+    #[arg(value_name = "LABELLED", required = true)]
+    pub inputs: Vec<String>,
+    /// Articles tables (thread_id, title, body), for the article-similarity features.
+    #[arg(long, value_name = "ARTICLES")]
+    pub articles: Vec<String>,
+    /// Name of the text column.
+    #[arg(long, default_value = "text")]
+    pub text_col: String,
+    /// Name of the label column.
+    #[arg(long, default_value = "label")]
+    pub label_col: String,
+    /// Name of the thread column (rows without one form a thread per file).
+    #[arg(long, default_value = "thread_id")]
+    pub thread_col: String,
+    /// Skip bad rows (counting them) instead of failing.
+    #[arg(long)]
+    pub lenient: bool,
+}
+
+impl LabelledArgs {
+    pub fn inputs(&self) -> LabelledInputs {
+        LabelledInputs {
+            inputs: self.inputs.iter().map(|i| InputPath::parse(i)).collect(),
+            articles: self.articles.iter().map(|i| InputPath::parse(i)).collect(),
+            extract: ExtractOptions {
+                lenient: self.lenient,
+                columns: TableColumns {
+                    text: self.text_col.clone(),
+                    label: self.label_col.clone(),
+                    thread_id: self.thread_col.clone(),
+                    ..TableColumns::default()
+                },
+            },
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum ClassWeightArg {
+    Balanced,
+    None,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SolverArg {
+    Sparse,
+    Linfa,
+}
+
+/// An n-gram range `MIN-MAX` (or a single length), or `none`.
+#[derive(Debug, Clone, Copy)]
+pub struct NgramRange(pub Option<(usize, usize)>);
+
+impl std::str::FromStr for NgramRange {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        if s == "none" {
+            return Ok(NgramRange(None));
+        }
+        let (a, b) = s.split_once('-').unwrap_or((s, s));
+        let parse = |x: &str| {
+            x.trim()
+                .parse::<usize>()
+                .map_err(|_| format!("bad n-gram range {s:?} (expected e.g. 1-2)"))
+        };
+        let (a, b) = (parse(a)?, parse(b)?);
+        if a == 0 || a > b || b > 10 {
+            return Err(format!(
+                "bad n-gram range {s:?}: need 1 <= MIN <= MAX <= 10"
+            ));
+        }
+        Ok(NgramRange(Some((a, b))))
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct TrainArgs {
+    #[command(flatten)]
+    pub data: LabelledArgs,
+    /// Where to write the model.
+    #[arg(short, long, value_name = "MODEL")]
+    pub output: PathBuf,
+    /// L2 regularisation strength (scikit-learn's C is 1/alpha).
+    #[arg(long, default_value_t = 1.0)]
+    pub alpha: f64,
+    /// Word n-gram lengths.
+    #[arg(long, default_value = "1-2")]
+    pub word_ngrams: NgramRange,
+    /// Character n-gram lengths within words, or `none`.
+    #[arg(long, default_value = "2-5")]
+    pub char_ngrams: NgramRange,
+    /// Keep n-grams seen in at least this many comments.
+    #[arg(long, default_value_t = 2)]
+    pub min_df: usize,
+    /// Drop n-grams seen in more than this fraction of comments.
+    #[arg(long, default_value_t = 1.0)]
+    pub max_df: f64,
+    /// Keep at most this many n-grams (0: all).
+    #[arg(long, default_value_t = 300_000)]
+    pub max_features: usize,
+    /// Fold accents before counting n-grams.
+    #[arg(long)]
+    pub fold_accents: bool,
+    /// Leave out the thread-context features (copies, article and thread similarity…).
+    #[arg(long)]
+    pub no_context: bool,
+    /// Class weights: balanced (rare labels count as much as frequent ones) or none.
+    #[arg(long, value_enum, default_value = "balanced")]
+    pub class_weight: ClassWeightArg,
+    /// Maximum L-BFGS iterations.
+    #[arg(long, default_value_t = 300)]
+    pub max_iter: u64,
+    /// Gradient tolerance, per unit of row weight.
+    #[arg(long, default_value_t = 1e-3)]
+    pub tol: f64,
+    /// sparse (fast) or linfa (linfa-logistic on a dense matrix: small data only, no class weights).
+    #[arg(long, value_enum, default_value = "sparse")]
+    pub solver: SolverArg,
+    /// Folds of the cross-validation grouped by thread (0: none, and no thresholds).
+    #[arg(long = "cv", default_value_t = 5)]
+    pub folds: usize,
+    /// Out-of-fold precision a label's flag threshold must reach.
+    #[arg(long, default_value_t = 0.9)]
+    pub target_precision: f64,
+    /// Seed of the fold assignment.
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// No progress display.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+impl TrainArgs {
+    pub fn command(&self) -> TrainCommand {
+        TrainCommand {
+            data: self.data.inputs(),
+            output: self.output.clone(),
+            options: TrainOptions {
+                tfidf: TfIdfOptions {
+                    word_ngrams: self.word_ngrams.0.unwrap_or((1, 0)),
+                    char_ngrams: self.char_ngrams.0,
+                    min_df: self.min_df,
+                    max_df: self.max_df,
+                    max_features: (self.max_features > 0).then_some(self.max_features),
+                    sublinear_tf: true,
+                },
+                normalizer: Normalizer {
+                    fold_accents: self.fold_accents,
+                    ..Normalizer::default()
+                },
+                context: !self.no_context,
+                alpha: self.alpha,
+                class_weight: match self.class_weight {
+                    ClassWeightArg::Balanced => ClassWeight::Balanced,
+                    ClassWeightArg::None => ClassWeight::Uniform,
+                },
+                max_iterations: self.max_iter,
+                tolerance: self.tol,
+                solver: match self.solver {
+                    SolverArg::Sparse => Solver::Sparse,
+                    SolverArg::Linfa => Solver::Linfa,
+                },
+                folds: self.folds,
+                target_precision: self.target_precision,
+                seed: self.seed,
+            },
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct EvaluateArgs {
+    #[command(flatten)]
+    pub data: LabelledArgs,
+    /// The model to measure.
+    #[arg(long, value_name = "MODEL")]
+    pub model: PathBuf,
+    /// Print the report as JSON.
+    #[arg(long)]
+    pub json: bool,
+}
+
+impl EvaluateArgs {
+    pub fn command(&self) -> EvaluateCommand {
+        EvaluateCommand {
+            data: self.data.inputs(),
+            model: self.model.clone(),
         }
     }
 }

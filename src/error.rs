@@ -77,6 +77,38 @@ pub enum InputProblem {
     Invalid(String),
 }
 
+/// What is wrong with a model file.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ModelProblem {
+    #[error("not a moderate model file")]
+    NotAModel,
+    #[error("model format version {found} is not supported by this build (it reads version {supported}); retrain the model or use a matching moderate")]
+    UnsupportedVersion { found: u32, supported: u32 },
+    #[error("the file is truncated ({found} bytes, {expected} expected)")]
+    Truncated { found: usize, expected: usize },
+    #[error("the checksum does not match: the file is damaged")]
+    Checksum,
+    #[error("the model is damaged: {0}")]
+    Corrupt(String),
+    #[error("cannot read: {0}")]
+    Unreadable(std::io::Error),
+}
+
+/// Why a model could not be trained.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum TrainingProblem {
+    #[error("no labelled rows with text to train on")]
+    NoRows,
+    #[error("every row has the label {0:?}: at least two classes are needed")]
+    SingleClass(String),
+    #[error("cross-validation needs at least {needed} threads, the data has {found}")]
+    TooFewThreads { needed: usize, found: usize },
+    #[error("the solver failed: {0}")]
+    Solver(String),
+}
+
 /// The library's error.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
@@ -93,6 +125,12 @@ pub enum Error {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// A model file that cannot be used.
+    #[error("model {name}: {problem}")]
+    Model { name: String, problem: ModelProblem },
+    /// Training could not produce a model.
+    #[error("training: {0}")]
+    Training(TrainingProblem),
     /// Options that cannot work together, or a value out of range.
     #[error("{0}")]
     Usage(String),

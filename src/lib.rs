@@ -25,9 +25,11 @@
 
 pub mod commands;
 pub mod error;
+pub mod eval;
 pub mod export;
 pub mod extract;
 pub mod features;
+pub mod model;
 pub mod text;
 pub mod thread;
 

@@ -5,6 +5,7 @@
 //! could not be read; the others were processed).
 
 mod cli;
+mod progress;
 
 use std::process::ExitCode;
 
@@ -32,15 +33,60 @@ fn run(cli: cli::Cli) -> moderate::Result<ExitCode> {
             let report = commands::split::split(&args.options())?;
             Ok(finish("split", &report))
         }
+        cli::Command::Train(args) => {
+            let spinner = progress::spinner(args.quiet, "training");
+            let outcome = commands::train::train(&args.command());
+            spinner.finish_and_clear();
+            let outcome = outcome?;
+            print_warnings(&outcome.warnings);
+            let info = &outcome.classifier.training;
+            if let Some(report) = &info.cross_validation {
+                println!(
+                    "{}-fold cross-validation grouped by thread\n{}",
+                    info.options.folds,
+                    report.to_text()
+                );
+            }
+            eprintln!(
+                "moderate train: {} rows ({} empty skipped, {} bad rows skipped), {} threads, {} labels, {} features; {} iterations{}; model written to {}",
+                info.rows,
+                info.skipped_empty,
+                outcome.skipped_rows,
+                info.threads,
+                outcome.classifier.n_labels(),
+                outcome.classifier.features.n_features(),
+                info.iterations,
+                if info.converged { "" } else { " (not converged: raise --max-iter)" },
+                args.output.display()
+            );
+            Ok(ExitCode::SUCCESS)
+        }
+        cli::Command::Evaluate(args) => {
+            let (report, warnings) = commands::train::evaluate(&args.command())?;
+            print_warnings(&warnings);
+            if args.json {
+                println!(
+                    "{}",
+                    serde_json::to_string_pretty(&report).unwrap_or_default()
+                );
+            } else {
+                print!("{}", report.to_text());
+            }
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}
+
+fn print_warnings(warnings: &[String]) {
+    for warning in warnings {
+        eprintln!("moderate: warning: {warning}");
     }
 }
 
 /// Prints warnings, failed inputs and the summary; the exit code says whether all inputs
 /// were read.
 fn finish(command: &str, report: &InputsReport) -> ExitCode {
-    for warning in &report.warnings {
-        eprintln!("moderate: warning: {warning}");
-    }
+    print_warnings(&report.warnings);
     for failure in &report.failed {
         eprintln!("moderate: error: {failure}");
     }

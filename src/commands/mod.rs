@@ -2,6 +2,7 @@
 //! report that `main` prints.
 
 pub mod split;
+pub mod train;
 
 use crate::error::Error;
 

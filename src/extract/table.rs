@@ -9,7 +9,7 @@ use std::collections::HashSet;
 
 use super::{ExtractOptions, Extraction, Source};
 use crate::error::{Error, InputProblem, Location, Result};
-use crate::thread::{Comment, Thread};
+use crate::thread::{Article, Comment, Thread};
 
 /// The names of the columns a table is read with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -278,6 +278,52 @@ fn jsonl_row(
         }
     }
     Ok(index.comment(|i| values[i].clone()))
+}
+
+/// Reads an articles table (`thread_id, title, body`; CSV, or JSONL by extension or content).
+pub fn read_articles(source: &Source) -> Result<Vec<Article>> {
+    let fail =
+        |line: u64, problem| Error::input(Location::line(source.name.clone(), line), problem);
+    let is_jsonl = source.name.ends_with(".jsonl")
+        || source.name.ends_with(".ndjson")
+        || source.text.trim_start().starts_with('{');
+    if is_jsonl {
+        return source
+            .text
+            .lines()
+            .enumerate()
+            .filter(|(_, line)| !line.trim().is_empty())
+            .map(|(n, line)| {
+                serde_json::from_str::<Article>(line)
+                    .map_err(|e| fail(n as u64 + 1, InputProblem::Json(e.to_string())))
+            })
+            .collect();
+    }
+    let mut reader = csv::Reader::from_reader(source.text.as_bytes());
+    let header = reader
+        .headers()
+        .map_err(|e| fail(1, InputProblem::Csv(e.to_string())))?
+        .clone();
+    for column in ["thread_id", "title", "body"] {
+        if !header.iter().any(|h| h == column) {
+            return Err(fail(
+                1,
+                InputProblem::MissingColumn {
+                    column: column.to_string(),
+                    found: header.iter().collect::<Vec<_>>().join(", "),
+                },
+            ));
+        }
+    }
+    reader
+        .deserialize::<Article>()
+        .map(|row| {
+            row.map_err(|e| {
+                let line = e.position().map_or(0, |p| p.line());
+                fail(line, InputProblem::Csv(e.to_string()))
+            })
+        })
+        .collect()
 }
 
 #[cfg(test)]

@@ -258,6 +258,17 @@ impl TfIdf {
         self.names.len()
     }
 
+    /// Checks that a loaded vectoriser's tables agree in size.
+    pub fn check(&self) -> Result<(), String> {
+        if self.blocks.len() != self.names.len() || self.idf.len() != self.names.len() {
+            return Err("vocabulary tables of different sizes".to_string());
+        }
+        if self.idf.iter().any(|v| !v.is_finite()) {
+            return Err("non-finite idf".to_string());
+        }
+        Ok(())
+    }
+
     pub fn feature_name(&self, column: usize) -> &str {
         &self.names[column]
     }
