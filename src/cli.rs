@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use moderate::commands::score::{FlagSelection, ModelSource, ScoreOptions};
 use moderate::commands::split::SplitOptions;
 use moderate::commands::train::{EvaluateCommand, LabelledInputs, TrainCommand};
 use moderate::extract::{ExtractOptions, Format, InputPath, TableColumns};
@@ -36,6 +37,19 @@ pub enum Command {
     Train(TrainArgs),
     /// Measure a model on a labelled comments table.
     Evaluate(EvaluateArgs),
+    /// Label every comment of the inputs, with probabilities, a decision and the reasons.
+    ///
+    /// Reads everything split reads. Writes the comments-table columns, then label, one
+    /// p_<label> column per label, decision (approve, review or flag), reasons,
+    /// duplicate_cluster and model; CSV, or JSONL when OUT ends in .jsonl.
+    Score(ScoreArgs),
+    /// Export the comments moderators should look at: CSV or JSON for tools, or one
+    /// self-contained HTML page for people (by the extension of -o).
+    ///
+    /// Exports comments whose label is one of --labels and whose decision is flag or review
+    /// (or, with --min-prob LABEL=P, whose probability for LABEL reaches P), most severe
+    /// label first, most probable first.
+    Flag(FlagArgs),
 }
 
 #[derive(Debug, Args)]
@@ -283,6 +297,103 @@ impl EvaluateArgs {
         EvaluateCommand {
             data: self.data.inputs(),
             model: self.model.clone(),
+        }
+    }
+}
+
+/// A `LABEL=P` threshold override.
+#[derive(Debug, Clone)]
+pub struct LabelProbability(pub String, pub f32);
+
+impl std::str::FromStr for LabelProbability {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (label, p) = s
+            .split_once('=')
+            .ok_or_else(|| format!("expected LABEL=P, got {s:?}"))?;
+        let p: f32 = p
+            .trim()
+            .parse()
+            .map_err(|_| format!("{s:?}: the probability must be a number"))?;
+        if !(0.0..=1.0).contains(&p) {
+            return Err(format!("{s:?}: the probability must be between 0 and 1"));
+        }
+        Ok(LabelProbability(label.trim().to_string(), p))
+    }
+}
+
+/// Inputs and model of score and flag.
+#[derive(Debug, Args)]
+pub struct ScoringArgs {
+    #[command(flatten)]
+    pub input: InputArgs,
+    /// The model (default: the one embedded in the binary).
+    #[arg(long, value_name = "MODEL")]
+    pub model: Option<PathBuf>,
+    /// Articles tables (thread_id, title, body) for comment tables.
+    #[arg(long, value_name = "ARTICLES")]
+    pub articles: Vec<String>,
+    /// Flag a label from this probability on, instead of the model's threshold (repeatable).
+    #[arg(long = "threshold", value_name = "LABEL=P")]
+    pub thresholds: Vec<LabelProbability>,
+    /// No progress display.
+    #[arg(short, long)]
+    pub quiet: bool,
+}
+
+impl ScoringArgs {
+    pub fn options(&self) -> ScoreOptions {
+        ScoreOptions {
+            inputs: self.input.inputs(),
+            format: self.input.format,
+            model: self.model.clone().map_or(ModelSource::Default, ModelSource::File),
+            thresholds: self.thresholds.iter().map(|t| (t.0.clone(), t.1)).collect(),
+            extract: self.input.extract_options(),
+            articles: self.articles.iter().map(|a| InputPath::parse(a)).collect(),
+        }
+    }
+
+    /// Total bytes of the input files, for the progress bar.
+    pub fn input_bytes(&self) -> u64 {
+        self.input
+            .inputs
+            .iter()
+            .filter_map(|p| std::fs::metadata(p).ok())
+            .map(|m| m.len())
+            .sum()
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct ScoreArgs {
+    #[command(flatten)]
+    pub scoring: ScoringArgs,
+    /// Where to write the scores (CSV, or JSONL for .jsonl); standard output by default.
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct FlagArgs {
+    #[command(flatten)]
+    pub scoring: ScoringArgs,
+    /// flagged.csv, flagged.json, flagged.jsonl or flagged.html; CSV on standard output by default.
+    #[arg(short, long, value_name = "OUT")]
+    pub output: Option<PathBuf>,
+    /// Labels to export, most severe first (default: every label but the approved one,
+    /// incitement, duplicate and off-topic first).
+    #[arg(long, value_delimiter = ',')]
+    pub labels: Vec<String>,
+    /// Export LABEL from this probability on, whatever the decision (repeatable).
+    #[arg(long = "min-prob", value_name = "LABEL=P")]
+    pub min_prob: Vec<LabelProbability>,
+}
+
+impl FlagArgs {
+    pub fn selection(&self) -> FlagSelection {
+        FlagSelection {
+            labels: self.labels.clone(),
+            min_probability: self.min_prob.iter().map(|t| (t.0.clone(), t.1)).collect(),
         }
     }
 }

@@ -28,7 +28,6 @@ pub struct Report {
     /// `confusion[true][predicted]`, in the order of `per_class`.
     pub confusion: Vec<Vec<usize>>,
     /// True labels the model does not know, with their counts (not scored).
-    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub unknown_labels: BTreeMap<String, usize>,
 }
 

@@ -11,6 +11,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use moderate::commands::{self, InputsReport};
+use moderate::export::{self, scores::ScoreTable};
 
 const EXIT_ERROR: u8 = 1;
 const EXIT_PARTIAL: u8 = 3;
@@ -61,6 +62,8 @@ fn run(cli: cli::Cli) -> moderate::Result<ExitCode> {
             );
             Ok(ExitCode::SUCCESS)
         }
+        cli::Command::Score(args) => score(&args),
+        cli::Command::Flag(args) => flag(&args),
         cli::Command::Evaluate(args) => {
             let (report, warnings) = commands::train::evaluate(&args.command())?;
             print_warnings(&warnings);
@@ -75,6 +78,45 @@ fn run(cli: cli::Cli) -> moderate::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+fn score(args: &cli::ScoreArgs) -> moderate::Result<ExitCode> {
+    let options = args.scoring.options();
+    let model = options.model.load()?;
+    let mut table = ScoreTable::create(args.output.as_deref(), &model.classifier.labels, &model.id)?;
+    let progress = progress::ScoreProgress::new(args.scoring.quiet, args.scoring.input_bytes());
+    let report = commands::score::score(
+        &options,
+        &model,
+        &|comments, bytes| progress.advance(comments, bytes),
+        |scored| table.write(&scored),
+    );
+    progress.finish();
+    let report = report?;
+    table.finish()?;
+    Ok(finish("score", &report))
+}
+
+fn flag(args: &cli::FlagArgs) -> moderate::Result<ExitCode> {
+    let options = args.scoring.options();
+    let model = options.model.load()?;
+    let progress = progress::ScoreProgress::new(args.scoring.quiet, args.scoring.input_bytes());
+    let result = commands::score::flag(&options, &model, &args.selection(), &|c, b| progress.advance(c, b));
+    progress.finish();
+    let (flagged, report) = result?;
+    let extension = args
+        .output
+        .as_deref()
+        .and_then(|p| p.extension())
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    match (extension.as_deref(), args.output.as_deref()) {
+        (Some("html" | "htm"), Some(path)) => export::report::write_html(&flagged, path)?,
+        (Some("json"), Some(path)) => export::flagged::write_json(&flagged, path)?,
+        (_, path) => export::flagged::write_table(&flagged, path)?,
+    }
+    eprintln!("moderate flag: {} comment(s) flagged", flagged.comments.len());
+    Ok(finish("flag", &report))
 }
 
 fn print_warnings(warnings: &[String]) {

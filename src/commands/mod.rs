@@ -1,6 +1,7 @@
 //! The jobs the binary runs, one file each; each takes validated options and returns a
 //! report that `main` prints.
 
+pub mod score;
 pub mod split;
 pub mod train;
 

@@ -2,6 +2,9 @@
 //! temporary file beside the target and renames it into place on [`Output::commit`]: a crash
 //! or an error never leaves a half-written file, and the previous file stays intact.
 
+pub mod flagged;
+pub mod report;
+pub mod scores;
 pub mod table;
 
 use std::io::{self, BufWriter, Write};

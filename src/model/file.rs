@@ -132,3 +132,67 @@ fn check_shapes(c: &Classifier) -> std::result::Result<(), String> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{train, TrainOptions, TrainingData};
+    use crate::thread::Comment;
+
+    /// A small model trained on made-up comments (with cross-validation, so every optional
+    /// part of the file is present).
+    pub(crate) fn small_model() -> Classifier {
+        let texts = [
+            ("a", "substantive", "Le gouvernement doit baisser le prix du riz"),
+            ("a", "off-topic", "Gagnez 500 000 FCFA par semaine sur WhatsApp"),
+            ("b", "substantive", "Les prix du riz ont doublé depuis janvier"),
+            ("b", "off-topic", "Abonnez-vous à ma chaîne pour gagner de l'argent"),
+            ("c", "substantive", "Le riz importé coûte plus cher que le local"),
+            ("c", "off-topic", "Gagnez de l'argent facile, écrivez sur WhatsApp"),
+        ];
+        let comments = texts
+            .iter()
+            .map(|(thread, label, text)| Comment {
+                thread_id: thread.to_string(),
+                label: label.to_string(),
+                text: text.to_string(),
+                ..Comment::default()
+            })
+            .collect();
+        let options = TrainOptions {
+            folds: 3,
+            ..TrainOptions::default()
+        };
+        train(&TrainingData::new(comments, vec![]), &options).unwrap()
+    }
+
+    #[test]
+    fn a_saved_model_loads_back_identical() {
+        let model = small_model();
+        assert!(model.training.cross_validation.is_some());
+        let bytes = to_bytes(&model).unwrap();
+        let loaded = from_bytes("m", &bytes).unwrap();
+        assert_eq!(loaded, model);
+        let row = loaded.features.tfidf.transform_one("Gagnez sur WhatsApp");
+        assert_eq!(loaded.probabilities(&row), model.probabilities(&model.features.tfidf.transform_one("Gagnez sur WhatsApp")));
+        assert_eq!(to_bytes(&loaded).unwrap(), bytes, "same model, same bytes");
+    }
+
+    #[test]
+    fn damaged_and_foreign_files_are_clear_errors() {
+        let bytes = to_bytes(&small_model()).unwrap();
+        let problem = |bytes: &[u8]| match from_bytes("m", bytes) {
+            Err(Error::Model { problem, .. }) => problem,
+            other => panic!("expected a model error, got {other:?}"),
+        };
+        assert!(matches!(problem(b"thread_id,text\n"), ModelProblem::NotAModel));
+        assert!(matches!(problem(&bytes[..bytes.len() - 10]), ModelProblem::Truncated { .. }));
+        let mut flipped = bytes.clone();
+        let last = flipped.len() - 1;
+        flipped[last] ^= 0x40;
+        assert!(matches!(problem(&flipped), ModelProblem::Checksum));
+        let mut other_version = bytes.clone();
+        other_version[8] = 99;
+        assert!(matches!(problem(&other_version), ModelProblem::UnsupportedVersion { found: 99, supported: 1 }));
+    }
+}

@@ -1,0 +1,368 @@
+//! `moderate score` and `moderate flag`: label every comment of every input, streaming, in
+//! parallel, with the decision the model's thresholds give and the reasons for it.
+//!
+//! [`score`] runs the pipeline and hands each [`ScoredComment`] to a sink, in input order:
+//! `score` writes them to a table as they come, `flag` keeps the flagged ones for its export.
+
+use std::path::PathBuf;
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+use super::InputsReport;
+use crate::error::{Error, Result};
+use crate::extract::{self, ExtractOptions, Format, InputPath, Source};
+use crate::features::FeatureStream;
+use crate::model::explain::{explain, Reason};
+use crate::model::{file, Classifier};
+use crate::thread::Comment;
+
+/// Where the model comes from.
+#[derive(Debug, Clone)]
+pub enum ModelSource {
+    /// The default model embedded in the binary.
+    Default,
+    File(PathBuf),
+}
+
+/// A loaded model and its id (written next to every score).
+pub struct LoadedModel {
+    pub classifier: Classifier,
+    pub id: String,
+}
+
+impl ModelSource {
+    pub fn load(&self) -> Result<LoadedModel> {
+        let (name, bytes) = match self {
+            ModelSource::Default => ("<default model>".to_string(), crate::model::DEFAULT_MODEL.to_vec()),
+            ModelSource::File(path) => {
+                let bytes = std::fs::read(path).map_err(|e| Error::Model {
+                    name: path.display().to_string(),
+                    problem: crate::error::ModelProblem::Unreadable(e),
+                })?;
+                (path.display().to_string(), bytes)
+            }
+        };
+        let classifier = file::from_bytes(&name, &bytes)?;
+        Ok(LoadedModel {
+            classifier,
+            id: file::model_id(&bytes),
+        })
+    }
+}
+
+/// What the moderator is told to do with a comment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Decision {
+    Approve,
+    Review,
+    Flag,
+}
+
+impl Decision {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Decision::Approve => "approve",
+            Decision::Review => "review",
+            Decision::Flag => "flag",
+        }
+    }
+}
+
+/// Decision bands per label, from the model's thresholds and the user's overrides.
+#[derive(Debug, Clone)]
+pub struct DecisionRule {
+    /// Per label: (flag threshold, review threshold); `None` for the label that is approved
+    /// (the most frequent one in training, e.g. `substantive`).
+    bands: Vec<Option<(f32, f32)>>,
+}
+
+/// Thresholds used when a model was trained without cross-validation.
+const FALLBACK_FLAG: f32 = 0.9;
+const FALLBACK_REVIEW: f32 = 0.5;
+
+impl DecisionRule {
+    pub fn new(classifier: &Classifier, overrides: &[(String, f32)]) -> Result<DecisionRule> {
+        let approved = classifier
+            .training
+            .label_counts
+            .iter()
+            .max_by(|a, b| a.1.cmp(b.1).then(b.0.cmp(a.0)))
+            .map(|(label, _)| label.clone());
+        let mut bands: Vec<Option<(f32, f32)>> = classifier
+            .labels
+            .iter()
+            .zip(&classifier.thresholds)
+            .map(|(label, t)| {
+                if Some(label) == approved.as_ref() {
+                    return None;
+                }
+                let flag = t.flag.unwrap_or(FALLBACK_FLAG);
+                Some((flag, t.review.unwrap_or(FALLBACK_REVIEW).min(flag)))
+            })
+            .collect();
+        for (label, p) in overrides {
+            let index = classifier.label_index(label).ok_or_else(|| {
+                Error::Usage(format!(
+                    "--threshold {label}={p}: the model has no label {label:?} (labels: {})",
+                    classifier.labels.join(", ")
+                ))
+            })?;
+            let review = bands[index].map_or(*p, |(_, r)| r.min(*p));
+            bands[index] = Some((*p, review));
+        }
+        Ok(DecisionRule { bands })
+    }
+
+    pub fn decide(&self, probabilities: &[f32]) -> Decision {
+        let mut decision = Decision::Approve;
+        for (p, band) in probabilities.iter().zip(&self.bands) {
+            if let Some((flag, review)) = band {
+                if p >= flag {
+                    return Decision::Flag;
+                }
+                if p >= review {
+                    decision = Decision::Review;
+                }
+            }
+        }
+        decision
+    }
+}
+
+/// One comment with its scores.
+#[derive(Debug, Clone)]
+pub struct ScoredComment {
+    pub comment: Comment,
+    pub article_title: String,
+    /// Empty for a comment that was not scored (empty text).
+    pub probabilities: Vec<f32>,
+    pub label: Option<usize>,
+    pub decision: Option<Decision>,
+    pub reasons: Vec<Reason>,
+    /// The comment id of the first copy, for a copy of an earlier comment.
+    pub duplicate_of: Option<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct ScoreOptions {
+    pub inputs: Vec<InputPath>,
+    pub format: Format,
+    pub model: ModelSource,
+    pub thresholds: Vec<(String, f32)>,
+    pub extract: ExtractOptions,
+    /// Articles tables for comment tables without their articles.
+    pub articles: Vec<InputPath>,
+}
+
+/// Comments scored per parallel batch; the context is carried between batches.
+const BATCH: usize = 2048;
+
+/// Scores every input in order, handing each comment to `sink`. `progress` hears of each
+/// batch (comments done, bytes of finished inputs).
+pub fn score(
+    options: &ScoreOptions,
+    model: &LoadedModel,
+    progress: &dyn Fn(usize, u64),
+    mut sink: impl FnMut(ScoredComment) -> Result<()>,
+) -> Result<InputsReport> {
+    let classifier = &model.classifier;
+    let rule = DecisionRule::new(classifier, &options.thresholds)?;
+    let mut stream = FeatureStream::new(&classifier.features);
+    let mut titles: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for input in &options.articles {
+        let source = Source::read(input)?;
+        for article in extract::table::read_articles(&source)? {
+            stream.add_article(&article);
+            titles.insert(article.thread_id.clone(), article.title.clone());
+        }
+    }
+    let mut report = InputsReport::default();
+    // The comment id at each position of the duplicate index, to name what a copy copies.
+    let mut ids: Vec<String> = Vec::new();
+    for input in &options.inputs {
+        let bytes = match input {
+            InputPath::File(path) => std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
+            InputPath::Stdin => 0,
+        };
+        let extraction = match extract::read_input(input, options.format, &options.extract) {
+            Ok(extraction) => extraction,
+            Err(error) => {
+                report.failed.push(error);
+                continue;
+            }
+        };
+        report.files_read += 1;
+        report.skipped += extraction.skipped;
+        report.warnings.extend(extraction.warnings);
+        for thread in extraction.threads {
+            report.threads += 1;
+            if !thread.article.title.is_empty() || !thread.article.body.is_empty() {
+                stream.add_article(&thread.article);
+                titles.insert(thread.article.thread_id.clone(), thread.article.title.clone());
+            }
+            let title = titles.get(thread.id()).cloned().unwrap_or_default();
+            for batch in thread.comments.chunks(BATCH) {
+                let (rows, contexts) = stream.next_batch(batch);
+                let first_position = ids.len();
+                ids.extend(batch.iter().map(|c| c.comment_id.clone()));
+                let scored: Vec<ScoredComment> = batch
+                    .par_iter()
+                    .zip(rows.par_iter())
+                    .zip(contexts.par_iter())
+                    .enumerate()
+                    .map(|(i, ((comment, row), context))| {
+                        let duplicate_of = context
+                            .duplicate
+                            .best
+                            .map(|_| ids[context.duplicate.cluster].clone())
+                            .filter(|_| context.duplicate.cluster != first_position + i);
+                        if comment.text.trim().is_empty() {
+                            let mut comment = comment.clone();
+                            comment.status = join_words(&comment.status, "empty");
+                            return ScoredComment {
+                                comment,
+                                article_title: title.clone(),
+                                probabilities: Vec::new(),
+                                label: None,
+                                decision: None,
+                                reasons: Vec::new(),
+                                duplicate_of,
+                            };
+                        }
+                        let probabilities = classifier.probabilities(row);
+                        let label = Classifier::argmax(&probabilities);
+                        let copy_of = context.duplicate.best.map(|b| ids[b.earlier].as_str());
+                        ScoredComment {
+                            reasons: explain(classifier, &comment.text, row, context, label, copy_of),
+                            decision: Some(rule.decide(&probabilities)),
+                            label: Some(label),
+                            probabilities,
+                            comment: comment.clone(),
+                            article_title: title.clone(),
+                            duplicate_of,
+                        }
+                    })
+                    .collect();
+                for scored in scored {
+                    report.comments += 1;
+                    report.empty_comments += usize::from(scored.label.is_none());
+                    sink(scored)?;
+                }
+                progress(batch.len(), 0);
+            }
+        }
+        progress(0, bytes);
+    }
+    if report.files_read == 0 && !report.failed.is_empty() {
+        return Err(report.failed.remove(0));
+    }
+    Ok(report)
+}
+
+fn join_words(a: &str, b: &str) -> String {
+    if a.is_empty() {
+        b.to_string()
+    } else {
+        format!("{a} {b}")
+    }
+}
+
+/// Which comments `flag` exports.
+#[derive(Debug, Clone, Default)]
+pub struct FlagSelection {
+    /// Labels to export, most severe first (also the order of the export). Empty: every label
+    /// but the approved one, in the order incitement, duplicate, off-topic, then the others.
+    pub labels: Vec<String>,
+    /// Per label, export from this probability on instead of the model's decision.
+    pub min_probability: Vec<(String, f32)>,
+}
+
+/// The comments `flag` keeps, in export order, and what it needs to show them.
+#[derive(Debug, Default)]
+pub struct FlaggedComments {
+    pub labels: Vec<String>,
+    /// The model's labels, for probabilities.
+    pub model_labels: Vec<String>,
+    pub model_id: String,
+    pub comments: Vec<ScoredComment>,
+    /// Comments read, per predicted label (all of them, flagged or not).
+    pub counts: Vec<(String, usize)>,
+    /// Author, time and text of the first copies that flagged copies point to.
+    pub first_copies: std::collections::HashMap<String, (String, String, String)>,
+}
+
+/// Label order when the user names none: most severe first.
+const SEVERITY: [&str; 3] = ["incitement", "duplicate", "off-topic"];
+
+/// Scores the inputs and keeps the comments to flag, sorted by label severity then
+/// probability (highest first).
+pub fn flag(options: &ScoreOptions, model: &LoadedModel, selection: &FlagSelection, progress: &dyn Fn(usize, u64)) -> Result<(FlaggedComments, InputsReport)> {
+    let classifier = &model.classifier;
+    let rule = DecisionRule::new(classifier, &options.thresholds)?;
+    let labels: Vec<String> = if selection.labels.is_empty() {
+        let mut flaggable: Vec<String> = classifier
+            .labels
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| rule.bands[*i].is_some())
+            .map(|(_, l)| l.clone())
+            .collect();
+        flaggable.sort_by_key(|l| (SEVERITY.iter().position(|s| s == l).unwrap_or(SEVERITY.len()), l.clone()));
+        flaggable
+    } else {
+        selection.labels.clone()
+    };
+    let index_of = |label: &str| {
+        classifier.label_index(label).ok_or_else(|| {
+            Error::Usage(format!("the model has no label {label:?} (labels: {})", classifier.labels.join(", ")))
+        })
+    };
+    let wanted: Vec<usize> = labels.iter().map(|l| index_of(l)).collect::<Result<_>>()?;
+    let mut min_probability: Vec<Option<f32>> = vec![None; classifier.n_labels()];
+    for (label, p) in &selection.min_probability {
+        min_probability[index_of(label)?] = Some(*p);
+    }
+    let mut counts = vec![0usize; classifier.n_labels()];
+    let mut seen: std::collections::HashMap<String, (String, String, String)> = std::collections::HashMap::new();
+    let mut kept = Vec::new();
+    let report = score(options, model, progress, |scored| {
+        let c = &scored.comment;
+        seen.insert(c.comment_id.clone(), (c.author.clone(), c.posted_at.clone(), c.text.clone()));
+        let Some(label) = scored.label else { return Ok(()) };
+        counts[label] += 1;
+        let selected = wanted.contains(&label)
+            && match min_probability[label] {
+                Some(p) => scored.probabilities[label] >= p,
+                None => scored.decision.is_some_and(|d| d != Decision::Approve),
+            };
+        if selected {
+            kept.push(scored);
+        }
+        Ok(())
+    })?;
+    let rank = |s: &ScoredComment| s.label.and_then(|l| wanted.iter().position(|&w| w == l)).unwrap_or(usize::MAX);
+    kept.sort_by(|a, b| {
+        rank(a).cmp(&rank(b)).then_with(|| {
+            let p = |s: &ScoredComment| s.label.map_or(0.0, |l| s.probabilities[l]);
+            p(b).total_cmp(&p(a))
+        })
+    });
+    let first_copies = kept
+        .iter()
+        .filter_map(|s| s.duplicate_of.as_ref())
+        .filter_map(|id| seen.get(id).map(|v| (id.clone(), v.clone())))
+        .collect();
+    Ok((
+        FlaggedComments {
+            labels,
+            model_labels: classifier.labels.clone(),
+            model_id: model.id.clone(),
+            comments: kept,
+            counts: classifier.labels.iter().cloned().zip(counts).collect(),
+            first_copies,
+        },
+        report,
+    ))
+}
