@@ -7,6 +7,7 @@
 //! The pipeline flows one way, one module per stage:
 //!
 //! - [`extract`]: inputs → [`Thread`]s (an [`Article`] and its [`Comment`]s in page order);
+//! - [`model`]: sparse features → a fitted multinomial logistic regression;
 //! - [`export`]: tables and reports, written atomically;
 //! - [`commands`]: the jobs the binary runs (`split`, …), as library functions.
 //!
@@ -28,6 +29,7 @@ pub mod error;
 pub mod export;
 pub mod extract;
 pub mod features;
+pub mod model;
 pub mod thread;
 
 pub use error::{Error, InputProblem, Location, Result};
