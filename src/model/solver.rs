@@ -541,11 +541,14 @@ impl<'a> Loss<'a> {
     }
 }
 
+/// A point, the loss there and the gradient there.
+type Evaluation = (Array1<f64>, f64, Array1<f64>);
+
 /// What argmin sees: the loss plus a one-point cache, since argmin asks for the cost and the
 /// gradient at the same point in separate calls and one pass yields both.
 struct Objective<'a> {
     loss: Loss<'a>,
-    cache: RefCell<Option<(Array1<f64>, f64, Array1<f64>)>>,
+    cache: RefCell<Option<Evaluation>>,
     /// Set when a non-finite value was met, which a line search would otherwise swallow.
     failure: &'a Cell<bool>,
 }
@@ -870,6 +873,12 @@ mod tests {
             Err(SolverError::NonFinite {
                 what: "feature value"
             })
+        );
+        // Finite weights whose weighted loss overflows.
+        let huge = vec![1e308; y.len()];
+        assert_eq!(
+            fit_sparse(&x, &y, 3, &huge, &params),
+            Err(SolverError::NonFinite { what: "loss" })
         );
         assert!(matches!(
             fit_sparse(
