@@ -346,7 +346,10 @@ impl ScoringArgs {
         ScoreOptions {
             inputs: self.input.inputs(),
             format: self.input.format,
-            model: self.model.clone().map_or(ModelSource::Default, ModelSource::File),
+            model: self
+                .model
+                .clone()
+                .map_or(ModelSource::Default, ModelSource::File),
             thresholds: self.thresholds.iter().map(|t| (t.0.clone(), t.1)).collect(),
             extract: self.input.extract_options(),
             articles: self.articles.iter().map(|a| InputPath::parse(a)).collect(),

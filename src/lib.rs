@@ -7,8 +7,12 @@
 //! The pipeline flows one way, one module per stage:
 //!
 //! - [`extract`]: inputs → [`Thread`]s (an [`Article`] and its [`Comment`]s in page order);
+//! - [`text`]: normalisation and tokens that remember where they came from;
+//! - [`features`]: TF-IDF rows and thread-context columns, sparse throughout;
+//! - [`model`]: the multinomial logistic regression, its training, explanations and file;
+//! - [`eval`]: metrics, grouped folds, thresholds;
 //! - [`export`]: tables and reports, written atomically;
-//! - [`commands`]: the jobs the binary runs (`split`, …), as library functions.
+//! - [`commands`]: the jobs the binary runs (`split`, `train`, `score`, `flag`…).
 //!
 //! ```
 //! use moderate::extract::{extract, ExtractOptions, Format, Source};

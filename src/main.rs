@@ -83,7 +83,8 @@ fn run(cli: cli::Cli) -> moderate::Result<ExitCode> {
 fn score(args: &cli::ScoreArgs) -> moderate::Result<ExitCode> {
     let options = args.scoring.options();
     let model = options.model.load()?;
-    let mut table = ScoreTable::create(args.output.as_deref(), &model.classifier.labels, &model.id)?;
+    let mut table =
+        ScoreTable::create(args.output.as_deref(), &model.classifier.labels, &model.id)?;
     let progress = progress::ScoreProgress::new(args.scoring.quiet, args.scoring.input_bytes());
     let report = commands::score::score(
         &options,
@@ -101,7 +102,9 @@ fn flag(args: &cli::FlagArgs) -> moderate::Result<ExitCode> {
     let options = args.scoring.options();
     let model = options.model.load()?;
     let progress = progress::ScoreProgress::new(args.scoring.quiet, args.scoring.input_bytes());
-    let result = commands::score::flag(&options, &model, &args.selection(), &|c, b| progress.advance(c, b));
+    let result = commands::score::flag(&options, &model, &args.selection(), &|c, b| {
+        progress.advance(c, b)
+    });
     progress.finish();
     let (flagged, report) = result?;
     let extension = args
@@ -115,7 +118,10 @@ fn flag(args: &cli::FlagArgs) -> moderate::Result<ExitCode> {
         (Some("json"), Some(path)) => export::flagged::write_json(&flagged, path)?,
         (_, path) => export::flagged::write_table(&flagged, path)?,
     }
-    eprintln!("moderate flag: {} comment(s) flagged", flagged.comments.len());
+    eprintln!(
+        "moderate flag: {} comment(s) flagged",
+        flagged.comments.len()
+    );
     Ok(finish("flag", &report))
 }
 

@@ -34,7 +34,10 @@ pub struct LoadedModel {
 impl ModelSource {
     pub fn load(&self) -> Result<LoadedModel> {
         let (name, bytes) = match self {
-            ModelSource::Default => ("<default model>".to_string(), crate::model::DEFAULT_MODEL.to_vec()),
+            ModelSource::Default => (
+                "<default model>".to_string(),
+                crate::model::DEFAULT_MODEL.to_vec(),
+            ),
             ModelSource::File(path) => {
                 let bytes = std::fs::read(path).map_err(|e| Error::Model {
                     name: path.display().to_string(),
@@ -200,7 +203,10 @@ pub fn score(
             report.threads += 1;
             if !thread.article.title.is_empty() || !thread.article.body.is_empty() {
                 stream.add_article(&thread.article);
-                titles.insert(thread.article.thread_id.clone(), thread.article.title.clone());
+                titles.insert(
+                    thread.article.thread_id.clone(),
+                    thread.article.title.clone(),
+                );
             }
             let title = titles.get(thread.id()).cloned().unwrap_or_default();
             for batch in thread.comments.chunks(BATCH) {
@@ -235,7 +241,14 @@ pub fn score(
                         let label = Classifier::argmax(&probabilities);
                         let copy_of = context.duplicate.best.map(|b| ids[b.earlier].as_str());
                         ScoredComment {
-                            reasons: explain(classifier, &comment.text, row, context, label, copy_of),
+                            reasons: explain(
+                                classifier,
+                                &comment.text,
+                                row,
+                                context,
+                                label,
+                                copy_of,
+                            ),
                             decision: Some(rule.decide(&probabilities)),
                             label: Some(label),
                             probabilities,
@@ -298,7 +311,12 @@ const SEVERITY: [&str; 3] = ["incitement", "duplicate", "off-topic"];
 
 /// Scores the inputs and keeps the comments to flag, sorted by label severity then
 /// probability (highest first).
-pub fn flag(options: &ScoreOptions, model: &LoadedModel, selection: &FlagSelection, progress: &dyn Fn(usize, u64)) -> Result<(FlaggedComments, InputsReport)> {
+pub fn flag(
+    options: &ScoreOptions,
+    model: &LoadedModel,
+    selection: &FlagSelection,
+    progress: &dyn Fn(usize, u64),
+) -> Result<(FlaggedComments, InputsReport)> {
     let classifier = &model.classifier;
     let rule = DecisionRule::new(classifier, &options.thresholds)?;
     let labels: Vec<String> = if selection.labels.is_empty() {
@@ -309,14 +327,25 @@ pub fn flag(options: &ScoreOptions, model: &LoadedModel, selection: &FlagSelecti
             .filter(|(i, _)| rule.bands[*i].is_some())
             .map(|(_, l)| l.clone())
             .collect();
-        flaggable.sort_by_key(|l| (SEVERITY.iter().position(|s| s == l).unwrap_or(SEVERITY.len()), l.clone()));
+        flaggable.sort_by_key(|l| {
+            (
+                SEVERITY
+                    .iter()
+                    .position(|s| s == l)
+                    .unwrap_or(SEVERITY.len()),
+                l.clone(),
+            )
+        });
         flaggable
     } else {
         selection.labels.clone()
     };
     let index_of = |label: &str| {
         classifier.label_index(label).ok_or_else(|| {
-            Error::Usage(format!("the model has no label {label:?} (labels: {})", classifier.labels.join(", ")))
+            Error::Usage(format!(
+                "the model has no label {label:?} (labels: {})",
+                classifier.labels.join(", ")
+            ))
         })
     };
     let wanted: Vec<usize> = labels.iter().map(|l| index_of(l)).collect::<Result<_>>()?;
@@ -325,12 +354,18 @@ pub fn flag(options: &ScoreOptions, model: &LoadedModel, selection: &FlagSelecti
         min_probability[index_of(label)?] = Some(*p);
     }
     let mut counts = vec![0usize; classifier.n_labels()];
-    let mut seen: std::collections::HashMap<String, (String, String, String)> = std::collections::HashMap::new();
+    let mut seen: std::collections::HashMap<String, (String, String, String)> =
+        std::collections::HashMap::new();
     let mut kept = Vec::new();
     let report = score(options, model, progress, |scored| {
         let c = &scored.comment;
-        seen.insert(c.comment_id.clone(), (c.author.clone(), c.posted_at.clone(), c.text.clone()));
-        let Some(label) = scored.label else { return Ok(()) };
+        seen.insert(
+            c.comment_id.clone(),
+            (c.author.clone(), c.posted_at.clone(), c.text.clone()),
+        );
+        let Some(label) = scored.label else {
+            return Ok(());
+        };
         counts[label] += 1;
         let selected = wanted.contains(&label)
             && match min_probability[label] {
@@ -342,7 +377,11 @@ pub fn flag(options: &ScoreOptions, model: &LoadedModel, selection: &FlagSelecti
         }
         Ok(())
     })?;
-    let rank = |s: &ScoredComment| s.label.and_then(|l| wanted.iter().position(|&w| w == l)).unwrap_or(usize::MAX);
+    let rank = |s: &ScoredComment| {
+        s.label
+            .and_then(|l| wanted.iter().position(|&w| w == l))
+            .unwrap_or(usize::MAX)
+    };
     kept.sort_by(|a, b| {
         rank(a).cmp(&rank(b)).then_with(|| {
             let p = |s: &ScoredComment| s.label.map_or(0.0, |l| s.probabilities[l]);

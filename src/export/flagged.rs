@@ -85,9 +85,16 @@ pub fn write_table(flagged: &FlaggedComments, path: Option<&Path>) -> Result<()>
 
 /// Writes the flagged comments as one JSON array, reasons as objects.
 pub fn write_json(flagged: &FlaggedComments, path: &Path) -> Result<()> {
-    let records: Vec<FlaggedRecord<'_>> = flagged.comments.iter().map(|s| record(flagged, s)).collect();
+    let records: Vec<FlaggedRecord<'_>> = flagged
+        .comments
+        .iter()
+        .map(|s| record(flagged, s))
+        .collect();
     let mut output = Output::create(Some(path))?;
-    serde_json::to_writer_pretty(&mut output, &records).map_err(|e| Error::output(path, e.into()))?;
-    output.write_all(b"\n").map_err(|e| Error::output(path, e))?;
+    serde_json::to_writer_pretty(&mut output, &records)
+        .map_err(|e| Error::output(path, e.into()))?;
+    output
+        .write_all(b"\n")
+        .map_err(|e| Error::output(path, e))?;
     output.commit()
 }

@@ -90,7 +90,9 @@ pub fn highlight(text: &str, reasons: &[Reason]) -> String {
     let mut spans: Vec<(usize, usize, f32)> = reasons
         .iter()
         .filter_map(|r| match r {
-            Reason::Term { start, end, weight, .. } => Some((*start, *end, *weight)),
+            Reason::Term {
+                start, end, weight, ..
+            } => Some((*start, *end, *weight)),
             Reason::Context { .. } => None,
         })
         .collect();
@@ -114,7 +116,11 @@ pub fn highlight(text: &str, reasons: &[Reason]) -> String {
             continue;
         }
         out.push_str(&escape(&chars[at..start].iter().collect::<String>()));
-        let _ = write!(out, "<mark title=\"{weight:+.2}\">{}</mark>", escape(&chars[start..end].iter().collect::<String>()));
+        let _ = write!(
+            out,
+            "<mark title=\"{weight:+.2}\">{}</mark>",
+            escape(&chars[start..end].iter().collect::<String>())
+        );
         at = end;
     }
     out.push_str(&escape(&chars[at..].iter().collect::<String>()));
@@ -160,10 +166,20 @@ pub fn render(flagged: &FlaggedComments) -> String {
         total_read,
         escape(&flagged.model_id)
     );
-    let max = flagged.labels.iter().map(|l| count_of(flagged, l)).max().unwrap_or(0).max(1);
+    let max = flagged
+        .labels
+        .iter()
+        .map(|l| count_of(flagged, l))
+        .max()
+        .unwrap_or(0)
+        .max(1);
     for label in &flagged.labels {
         let n = count_of(flagged, label);
-        let read = flagged.counts.iter().find(|(l, _)| l == label).map_or(0, |(_, n)| *n);
+        let read = flagged
+            .counts
+            .iter()
+            .find(|(l, _)| l == label)
+            .map_or(0, |(_, n)| *n);
         let _ = write!(
             out,
             "<span>{}</span><div class=\"bar\"><span style=\"width:{:.1}%\"></span></div><span class=\"n\" data-label=\"{}\">{n} flagged / {read}</span>",
@@ -179,9 +195,9 @@ pub fn render(flagged: &FlaggedComments) -> String {
             .iter()
             .filter(|s| s.label.map(|l| &flagged.model_labels[l]) == Some(label))
             .collect();
-        let _ = write!(
+        let _ = writeln!(
             out,
-            "<section class=\"label\" id=\"label-{0}\" data-label=\"{0}\"><h2>{0} <span class=\"count\">{1}</span></h2>\n",
+            "<section class=\"label\" id=\"label-{0}\" data-label=\"{0}\"><h2>{0} <span class=\"count\">{1}</span></h2>",
             escape(label),
             members.len()
         );
@@ -233,7 +249,9 @@ fn count_of(flagged: &FlaggedComments, label: &str) -> usize {
 /// Writes the page atomically.
 pub fn write_html(flagged: &FlaggedComments, path: &Path) -> Result<()> {
     let mut output = Output::create(Some(path))?;
-    output.write_all(render(flagged).as_bytes()).map_err(|e| Error::output(path, e))?;
+    output
+        .write_all(render(flagged).as_bytes())
+        .map_err(|e| Error::output(path, e))?;
     output.commit()
 }
 
@@ -244,9 +262,22 @@ mod tests {
     #[test]
     fn highlights_character_spans_and_escapes_everything() {
         let reasons = vec![
-            Reason::Term { text: "brûler".into(), start: 12, end: 18, weight: 1.0 },
-            Reason::Term { text: "les brûler".into(), start: 8, end: 18, weight: 0.5 },
-            Reason::Context { text: "x".into(), weight: 0.2 },
+            Reason::Term {
+                text: "brûler".into(),
+                start: 12,
+                end: 18,
+                weight: 1.0,
+            },
+            Reason::Term {
+                text: "les brûler".into(),
+                start: 8,
+                end: 18,
+                weight: 0.5,
+            },
+            Reason::Context {
+                text: "x".into(),
+                weight: 0.2,
+            },
         ];
         assert_eq!(
             highlight("Il faut <b> les brûler & partir", &[]),

@@ -10,7 +10,15 @@ use crate::model::explain::reasons_cell;
 
 /// The comments-table columns that come first (the input's own label is not repeated: the
 /// `label` column is the model's).
-const LEADING: [&str; 7] = ["thread_id", "comment_id", "parent_id", "author", "posted_at", "text", "status"];
+const LEADING: [&str; 7] = [
+    "thread_id",
+    "comment_id",
+    "parent_id",
+    "author",
+    "posted_at",
+    "text",
+    "status",
+];
 
 pub struct ScoreTable {
     writer: TableWriter,
@@ -48,7 +56,11 @@ impl ScoreTable {
         } else {
             row.extend(s.probabilities.iter().map(|p| format!("{p:.4}")));
         }
-        row.push(s.decision.map(|d| d.as_str().to_string()).unwrap_or_default());
+        row.push(
+            s.decision
+                .map(|d| d.as_str().to_string())
+                .unwrap_or_default(),
+        );
         row.push(reasons_cell(&s.reasons));
         row.push(s.duplicate_of.clone().unwrap_or_default());
         row.push(self.model_id.clone());

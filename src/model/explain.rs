@@ -24,7 +24,12 @@ pub enum Reason {
 impl std::fmt::Display for Reason {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Reason::Term { text, start, end, weight } => write!(f, "{text:?}@{start}-{end} {weight:+.2}"),
+            Reason::Term {
+                text,
+                start,
+                end,
+                weight,
+            } => write!(f, "{text:?}@{start}-{end} {weight:+.2}"),
             Reason::Context { text, weight } => write!(f, "{text} {weight:+.2}"),
         }
     }
@@ -32,7 +37,11 @@ impl std::fmt::Display for Reason {
 
 /// Joins reasons for a table cell.
 pub fn reasons_cell(reasons: &[Reason]) -> String {
-    reasons.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
+    reasons
+        .iter()
+        .map(ToString::to_string)
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 const MAX_TERMS: usize = 3;
@@ -67,7 +76,12 @@ pub fn explain(
 
 /// Spreads each n-gram's contribution over the words that produced it and keeps the spans
 /// that weigh most (a span inside an already kept one is skipped).
-fn term_reasons(classifier: &Classifier, text: &str, contributions: &[(u32, f32)], n_text: u32) -> Vec<Reason> {
+fn term_reasons(
+    classifier: &Classifier,
+    text: &str,
+    contributions: &[(u32, f32)],
+    n_text: u32,
+) -> Vec<Reason> {
     let weight_of: rustc_hash::FxHashMap<u32, f32> = contributions
         .iter()
         .filter(|&&(column, _)| column < n_text)
@@ -87,7 +101,10 @@ fn term_reasons(classifier: &Classifier, text: &str, contributions: &[(u32, f32)
             *spans.entry((start, end)).or_insert(0.0) += weight / per_column[&column] as f32;
         }
     }
-    let mut ranked: Vec<((usize, usize), f32)> = spans.into_iter().filter(|&(_, w)| w >= MIN_WEIGHT).collect();
+    let mut ranked: Vec<((usize, usize), f32)> = spans
+        .into_iter()
+        .filter(|&(_, w)| w >= MIN_WEIGHT)
+        .collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     let mut kept: Vec<((usize, usize), f32)> = Vec::new();
     for (span, weight) in ranked {
@@ -120,7 +137,9 @@ fn describe(name: &str, context: &CommentContext, copy_of: Option<&str>) -> Opti
     };
     match name {
         "exact copy" => copy("exact copy"),
-        "copy similarity" | "copy ≥ 0.7" | "copy ≥ 0.9" | "copy cluster size" => copy("near-copy"),
+        "copy similarity" | "copy ≥ 0.7" | "copy ≥ 0.9" | "copy cluster size" => {
+            copy("near-copy")
+        }
         "copy by the same author" => Some("copied from the same author".into()),
         "copy from another thread" => Some("copied from another thread".into()),
         "far from the article (< 0.02)" | "far from the article (< 0.05)" => context

@@ -143,12 +143,36 @@ mod tests {
     /// part of the file is present).
     pub(crate) fn small_model() -> Classifier {
         let texts = [
-            ("a", "substantive", "Le gouvernement doit baisser le prix du riz"),
-            ("a", "off-topic", "Gagnez 500 000 FCFA par semaine sur WhatsApp"),
-            ("b", "substantive", "Les prix du riz ont doublé depuis janvier"),
-            ("b", "off-topic", "Abonnez-vous à ma chaîne pour gagner de l'argent"),
-            ("c", "substantive", "Le riz importé coûte plus cher que le local"),
-            ("c", "off-topic", "Gagnez de l'argent facile, écrivez sur WhatsApp"),
+            (
+                "a",
+                "substantive",
+                "Le gouvernement doit baisser le prix du riz",
+            ),
+            (
+                "a",
+                "off-topic",
+                "Gagnez 500 000 FCFA par semaine sur WhatsApp",
+            ),
+            (
+                "b",
+                "substantive",
+                "Les prix du riz ont doublé depuis janvier",
+            ),
+            (
+                "b",
+                "off-topic",
+                "Abonnez-vous à ma chaîne pour gagner de l'argent",
+            ),
+            (
+                "c",
+                "substantive",
+                "Le riz importé coûte plus cher que le local",
+            ),
+            (
+                "c",
+                "off-topic",
+                "Gagnez de l'argent facile, écrivez sur WhatsApp",
+            ),
         ];
         let comments = texts
             .iter()
@@ -174,7 +198,10 @@ mod tests {
         let loaded = from_bytes("m", &bytes).unwrap();
         assert_eq!(loaded, model);
         let row = loaded.features.tfidf.transform_one("Gagnez sur WhatsApp");
-        assert_eq!(loaded.probabilities(&row), model.probabilities(&model.features.tfidf.transform_one("Gagnez sur WhatsApp")));
+        assert_eq!(
+            loaded.probabilities(&row),
+            model.probabilities(&model.features.tfidf.transform_one("Gagnez sur WhatsApp"))
+        );
         assert_eq!(to_bytes(&loaded).unwrap(), bytes, "same model, same bytes");
     }
 
@@ -185,14 +212,26 @@ mod tests {
             Err(Error::Model { problem, .. }) => problem,
             other => panic!("expected a model error, got {other:?}"),
         };
-        assert!(matches!(problem(b"thread_id,text\n"), ModelProblem::NotAModel));
-        assert!(matches!(problem(&bytes[..bytes.len() - 10]), ModelProblem::Truncated { .. }));
+        assert!(matches!(
+            problem(b"thread_id,text\n"),
+            ModelProblem::NotAModel
+        ));
+        assert!(matches!(
+            problem(&bytes[..bytes.len() - 10]),
+            ModelProblem::Truncated { .. }
+        ));
         let mut flipped = bytes.clone();
         let last = flipped.len() - 1;
         flipped[last] ^= 0x40;
         assert!(matches!(problem(&flipped), ModelProblem::Checksum));
         let mut other_version = bytes.clone();
         other_version[8] = 99;
-        assert!(matches!(problem(&other_version), ModelProblem::UnsupportedVersion { found: 99, supported: 1 }));
+        assert!(matches!(
+            problem(&other_version),
+            ModelProblem::UnsupportedVersion {
+                found: 99,
+                supported: 1
+            }
+        ));
     }
 }

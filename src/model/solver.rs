@@ -541,11 +541,14 @@ impl<'a> Loss<'a> {
     }
 }
 
+/// A point, the loss there and the gradient there.
+type Evaluation = (Array1<f64>, f64, Array1<f64>);
+
 /// What argmin sees: the loss plus a one-point cache, since argmin asks for the cost and the
 /// gradient at the same point in separate calls and one pass yields both.
 struct Objective<'a> {
     loss: Loss<'a>,
-    cache: RefCell<Option<(Array1<f64>, f64, Array1<f64>)>>,
+    cache: RefCell<Option<Evaluation>>,
     /// Set when a non-finite value was met, which a line search would otherwise swallow.
     failure: &'a Cell<bool>,
 }
@@ -650,34 +653,39 @@ mod tests {
     #[test]
     fn agrees_with_linfa_logistic() {
         let (x, y) = three_classes();
-        let ours = fit_sparse(&x, &y, 3, &vec![1.0; y.len()], &tight()).unwrap();
-        let reference = fit_linfa(&x, &y, 3, &tight()).unwrap();
-        let weight_diff = max_abs_diff(&ours.weights, &reference.weights);
-        let intercept_diff = max_abs_diff(&ours.intercept, &reference.intercept);
-        let mut probability_diff: f64 = 0.0;
-        for i in 0..x.n_rows() {
-            let (indices, values) = x.row(i);
-            let p = ours.probabilities(indices, values);
-            let q = reference.probabilities(indices, values);
-            probability_diff = probability_diff.max(max_abs_diff(&p, &q));
+        for alpha in [0.1, 1.0] {
+            let params = SolverParams { alpha, ..tight() };
+            let ours = fit_sparse(&x, &y, 3, &vec![1.0; y.len()], &params).unwrap();
+            let reference = fit_linfa(&x, &y, 3, &params).unwrap();
+            let weight_diff = max_abs_diff(&ours.weights, &reference.weights);
+            let intercept_diff = max_abs_diff(&ours.intercept, &reference.intercept);
+            let mut probability_diff: f64 = 0.0;
+            for i in 0..x.n_rows() {
+                let (indices, values) = x.row(i);
+                let p = ours.probabilities(indices, values);
+                let q = reference.probabilities(indices, values);
+                probability_diff = probability_diff.max(max_abs_diff(&p, &q));
+            }
+            eprintln!(
+                "alpha {alpha} vs linfa: weights {weight_diff:.2e}, intercept {intercept_diff:.2e}, \
+                 probabilities {probability_diff:.2e}, loss {} vs {}, {} iterations, \
+                 converged {} (linfa {})",
+                ours.loss, reference.loss, ours.iterations, ours.converged, reference.converged
+            );
+            assert!(ours.converged);
+            assert!(weight_diff < 1e-4, "weights differ by {weight_diff}");
+            assert!(
+                intercept_diff < 1e-4,
+                "intercepts differ by {intercept_diff}"
+            );
+            assert!(
+                probability_diff < 1e-4,
+                "probabilities differ by {probability_diff}"
+            );
+            assert!((ours.loss - reference.loss).abs() < 1e-6 * reference.loss);
+            // Not a degenerate fit: the weights moved away from zero.
+            assert!(ours.weights.iter().any(|w| w.abs() > 0.1));
         }
-        eprintln!(
-            "vs linfa: weights {weight_diff:.2e}, intercept {intercept_diff:.2e}, \
-             probabilities {probability_diff:.2e}, loss {} vs {}, {} iterations, converged {}",
-            ours.loss, reference.loss, ours.iterations, ours.converged
-        );
-        assert!(weight_diff < 1e-4, "weights differ by {weight_diff}");
-        assert!(
-            intercept_diff < 1e-4,
-            "intercepts differ by {intercept_diff}"
-        );
-        assert!(
-            probability_diff < 1e-4,
-            "probabilities differ by {probability_diff}"
-        );
-        assert!((ours.loss - reference.loss).abs() < 1e-6 * reference.loss);
-        // Not a degenerate fit: the weights moved away from zero.
-        assert!(ours.weights.iter().any(|w| w.abs() > 0.1));
     }
 
     #[test]
@@ -865,6 +873,12 @@ mod tests {
             Err(SolverError::NonFinite {
                 what: "feature value"
             })
+        );
+        // Finite weights whose weighted loss overflows.
+        let huge = vec![1e308; y.len()];
+        assert_eq!(
+            fit_sparse(&x, &y, 3, &huge, &params),
+            Err(SolverError::NonFinite { what: "loss" })
         );
         assert!(matches!(
             fit_sparse(
