@@ -3,7 +3,7 @@
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use moderate::features::SparseMatrix;
-use moderate::model::{fit_sparse, SolverParams};
+use moderate::model::solver::{fit_sparse, SolverParams};
 
 const ROWS: usize = 20_000;
 const FEATURES: usize = 16_000;
