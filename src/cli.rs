@@ -290,14 +290,36 @@ pub struct EvaluateArgs {
     /// Print the report as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Measure only the threads listed in this file (one id per line); the other rows are
+    /// still read, in order, as the context of the measured ones.
+    #[arg(long, value_name = "FILE")]
+    pub threads: Option<PathBuf>,
 }
 
 impl EvaluateArgs {
-    pub fn command(&self) -> EvaluateCommand {
-        EvaluateCommand {
+    pub fn command(&self) -> Result<EvaluateCommand, moderate::Error> {
+        let only_threads = match &self.threads {
+            None => None,
+            Some(path) => Some(
+                std::fs::read_to_string(path)
+                    .map_err(|e| {
+                        moderate::Error::Usage(format!(
+                            "cannot read --threads {}: {e}",
+                            path.display()
+                        ))
+                    })?
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .map(str::to_string)
+                    .collect(),
+            ),
+        };
+        Ok(EvaluateCommand {
             data: self.data.inputs(),
             model: self.model.clone(),
-        }
+            only_threads,
+        })
     }
 }
 

@@ -65,7 +65,7 @@ fn run(cli: cli::Cli) -> moderate::Result<ExitCode> {
         cli::Command::Score(args) => score(&args),
         cli::Command::Flag(args) => flag(&args),
         cli::Command::Evaluate(args) => {
-            let (report, warnings) = commands::train::evaluate(&args.command())?;
+            let (report, warnings) = commands::train::evaluate(&args.command()?)?;
             print_warnings(&warnings);
             if args.json {
                 println!(

@@ -87,6 +87,9 @@ pub fn train(command: &TrainCommand) -> Result<TrainOutcome> {
 pub struct EvaluateCommand {
     pub data: LabelledInputs,
     pub model: PathBuf,
+    /// Measure only the rows of these threads; every row still counts as context (earlier
+    /// comments, copies), as when a whole dump is scored.
+    pub only_threads: Option<std::collections::BTreeSet<String>>,
 }
 
 /// Scores a labelled table with a model. Rows with empty text are left out; rows whose label
@@ -104,7 +107,11 @@ pub fn evaluate(command: &EvaluateCommand) -> Result<(Report, Vec<String>)> {
     let mut predicted = Vec::new();
     let mut unknown = std::collections::BTreeMap::new();
     for (i, comment) in comments.iter().enumerate() {
-        if comment.text.trim().is_empty() || comment.label.is_empty() {
+        let measured = command
+            .only_threads
+            .as_ref()
+            .is_none_or(|threads| threads.contains(&comment.thread_id));
+        if !measured || comment.text.trim().is_empty() || comment.label.is_empty() {
             continue;
         }
         let Some(label) = classifier.label_index(&comment.label) else {

@@ -1,0 +1,73 @@
+"""Scores the public corpora with the default model and prints the issue's table."""
+import csv
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from collections import defaultdict
+
+BINARY = sys.argv[1]
+CORPORA = "../shared/corpora"
+
+
+def score(rows):
+    """Scores rows (dicts with thread_id, comment_id, author, posted_at, text) in order."""
+    with tempfile.TemporaryDirectory() as work:
+        table, out = os.path.join(work, "in.csv"), os.path.join(work, "out.csv")
+        with open(table, "w", newline="", encoding="utf-8") as f:
+            w = csv.DictWriter(f, fieldnames=["thread_id", "comment_id", "author", "posted_at", "text"])
+            w.writeheader()
+            w.writerows(rows)
+        subprocess.run([BINARY, "score", table, "-o", out, "--quiet"], check=True, stderr=subprocess.DEVNULL)
+        with open(out, newline="", encoding="utf-8") as f:
+            return list(csv.DictReader(f))
+
+
+def read(name):
+    with open(os.path.join(CORPORA, name), newline="", encoding="utf-8") as f:
+        return list(csv.DictReader(f))
+
+
+def rate(flags):
+    flags = list(flags)
+    return sum(flags) / len(flags) if flags else float("nan"), len(flags)
+
+
+def main():
+    if not os.path.isdir(CORPORA):
+        print(f"{CORPORA} is absent: nothing to check", file=sys.stderr)
+        return
+    results = []
+    hatecheck = read("hatecheck_en.csv")
+    # Each HateCheck case is its own "thread": no context to lean on.
+    scored = score([{"thread_id": r["id"], "comment_id": r["id"], "author": "", "posted_at": "", "text": r["text"]} for r in hatecheck])
+    threats = [s["label"] == "incitement" for r, s in zip(hatecheck, scored) if r["functionality"].startswith("threat_")]
+    calm = [s["label"] == "incitement" for r, s in zip(hatecheck, scored) if r["label"] == "non-hateful"]
+    results.append(("HateCheck threat_* → incitement (recall)", *rate(threats), "≥ 0.80"))
+    results.append(("HateCheck non-hateful → incitement (false alarms)", *rate(calm), "≤ 0.10"))
+
+    youtube = read("youtube_spam.csv")
+    rows = [{"thread_id": r["thread_id"], "comment_id": r["id"], "author": r.get("author", ""), "posted_at": r.get("date", ""), "text": r["text"]} for r in youtube]
+    scored = score(rows)
+    # Spam/ham judged on first copies only, so duplicates do not count twice.
+    norm = lambda t: re.sub(r"\s+", " ", t.lower()).strip()
+    seen, first = set(), []
+    for r in youtube:
+        key = norm(r["text"])
+        first.append(key not in seen)
+        seen.add(key)
+    spam = [s["label"] == "off-topic" for r, s, f in zip(youtube, scored, first) if r["label"] == "spam" and f]
+    ham = [s["label"] == "off-topic" for r, s, f in zip(youtube, scored, first) if r["label"] == "ham" and f]
+    copies = [s["label"] == "duplicate" for s, f in zip(scored, first) if not f]
+    results.append(("YouTube spam → off-topic (recall, first copies)", *rate(spam), "≥ 0.70"))
+    results.append(("YouTube ham → off-topic (false alarms, first copies)", *rate(ham), "—"))
+    results.append(("YouTube exact copies after the first → duplicate (recall)", *rate(copies), "≥ 0.95"))
+
+    print("| check | rate | cases | goal |\n|---|---|---|---|")
+    for name, value, n, goal in results:
+        print(f"| {name} | {value:.3f} | {n} | {goal} |")
+
+
+if __name__ == "__main__":
+    main()

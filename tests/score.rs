@@ -1,0 +1,251 @@
+//! `moderate score` and `moderate flag` end to end, with the default model embedded in the
+//! binary: every comment accounted for, in order; reasons that point at real text; exports.
+
+mod common;
+
+use common::{fixture, parse_csv, seeds_dir, stderr, Row, Workdir};
+
+fn dump(name: &str) -> String {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("data/dumps")
+        .join(name)
+        .display()
+        .to_string()
+}
+
+/// The (term, start, end) evidence of a reasons cell (terms written without quotes inside).
+fn terms(reasons: &str) -> Vec<(String, usize, usize)> {
+    reasons
+        .split("; ")
+        .filter_map(|r| {
+            let rest = r.strip_prefix('"')?;
+            let (term, rest) = rest.split_once("\"@")?;
+            let (span, _) = rest.split_once(' ')?;
+            let (start, end) = span.split_once('-')?;
+            Some((term.to_string(), start.parse().ok()?, end.parse().ok()?))
+        })
+        .collect()
+}
+
+fn check_scores(split: &[Row], scored: &[Row]) {
+    assert_eq!(scored.len(), split.len(), "one scored row per comment");
+    for (s, c) in scored.iter().zip(split) {
+        assert_eq!(
+            (&s["thread_id"], &s["comment_id"], &s["text"]),
+            (&c["thread_id"], &c["comment_id"], &c["text"])
+        );
+        if c["text"].trim().is_empty() {
+            assert_eq!(s["label"], "", "an empty comment gets no label");
+            assert!(s["status"].split(' ').any(|w| w == "empty"));
+            continue;
+        }
+        let p: f64 = ["duplicate", "incitement", "off-topic", "substantive"]
+            .iter()
+            .map(|l| s[&format!("p_{l}")].parse::<f64>().unwrap())
+            .sum();
+        assert!((p - 1.0).abs() < 1e-3, "probabilities sum to 1: {p}");
+        assert!(["approve", "review", "flag"].contains(&s["decision"].as_str()));
+        assert!(s["model"].starts_with("moderate-v1-"));
+        let chars: Vec<char> = s["text"].chars().collect();
+        for (term, start, end) in terms(&s["reasons"]) {
+            let found: String = chars[start..end].iter().collect();
+            assert_eq!(
+                found, term,
+                "reason offsets point at the text: {}",
+                s["reasons"]
+            );
+        }
+    }
+}
+
+#[test]
+fn scores_every_comment_of_seed_004_in_order_with_reasons_that_point_at_the_text() {
+    let Some(seeds) = seeds_dir() else { return };
+    let seed = seeds.join("004_cebe9f5fd735330a.txt");
+    let wd = Workdir::new();
+    wd.run_ok(&["split", seed.to_str().unwrap(), "-o", "split.csv"]);
+    wd.run_ok(&["score", seed.to_str().unwrap(), "-o", "scored.csv"]);
+    let scored = wd.read_csv("scored.csv");
+    check_scores(&wd.read_csv("split.csv"), &scored);
+    let reasons_given = scored
+        .iter()
+        .filter(|s| !terms(&s["reasons"]).is_empty())
+        .count();
+    assert!(
+        reasons_given > 0,
+        "some comments are explained by their words"
+    );
+    // The repeated comment is a copy of the first one.
+    let copies: Vec<&Row> = scored
+        .iter()
+        .filter(|s| !s["duplicate_cluster"].is_empty())
+        .collect();
+    assert!(copies
+        .iter()
+        .any(|s| s["author"] == "Abdoulaye" && s["reasons"].contains("copy")));
+}
+
+#[test]
+fn scores_every_bundled_dump_and_fixture_format() {
+    let wd = Workdir::new();
+    let inputs = [
+        dump("bamako-fuel-shortage.txt"),
+        dump("accra-floods.txt"),
+        dump("niamey-election.html"),
+        dump("sahel-disqus-export.xml"),
+        dump("abidjan-wordpress-export.xml"),
+        fixture("glued.txt"),
+    ];
+    let mut args = vec!["split"];
+    args.extend(inputs.iter().map(String::as_str));
+    args.extend(["-o", "split.csv"]);
+    wd.run_ok(&args);
+    args[0] = "score";
+    let n = args.len();
+    args[n - 1] = "scored.jsonl";
+    wd.run_ok(&args);
+    let scored: Vec<serde_json::Value> = std::fs::read_to_string(wd.path("scored.jsonl"))
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let split = wd.read_csv("split.csv");
+    assert_eq!(scored.len(), split.len());
+    for (s, c) in scored.iter().zip(&split) {
+        assert_eq!(s["comment_id"], c["comment_id"].as_str());
+    }
+}
+
+#[test]
+fn score_reads_a_comments_table_from_standard_input() {
+    let wd = Workdir::new();
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_moderate"))
+        .args(["score", "-", "--format", "csv"])
+        .stdin(std::fs::File::open(fixture("comments-table.csv")).unwrap())
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let rows = parse_csv(&output.stdout);
+    assert_eq!(rows.len(), 4);
+    assert_eq!(
+        rows[3]["label"], "duplicate",
+        "the pasted ad is a copy: {:?}",
+        rows[3]
+    );
+    assert!(
+        rows[3]["reasons"].contains("copy of c1"),
+        "{}",
+        rows[3]["reasons"]
+    );
+    drop(wd);
+}
+
+#[test]
+fn thresholds_can_be_overridden_and_unknown_labels_are_refused() {
+    let wd = Workdir::new();
+    wd.run_ok(&[
+        "score",
+        &fixture("comments-table.csv"),
+        "--threshold",
+        "off-topic=0",
+        "-o",
+        "s.csv",
+    ]);
+    let rows = wd.read_csv("s.csv");
+    assert_eq!(rows.iter().filter(|r| r["decision"] == "flag").count(), 3);
+    assert_eq!(rows[2]["decision"], "", "the empty comment is not scored");
+    let output = wd.run_expect(
+        &[
+            "score",
+            &fixture("comments-table.csv"),
+            "--threshold",
+            "spam=0.5",
+        ],
+        1,
+    );
+    assert!(
+        stderr(&output).contains("the model has no label \"spam\""),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn flag_exports_csv_json_and_html_sorted_by_severity_then_probability() {
+    let wd = Workdir::new();
+    let input = dump("bamako-fuel-shortage.txt");
+    for out in ["f.csv", "f.json", "f.html"] {
+        wd.run_ok(&[
+            "flag",
+            &input,
+            fixture("comments-table.csv").as_str(),
+            "-o",
+            out,
+            "--min-prob",
+            "off-topic=0.2",
+        ]);
+    }
+    let rows = wd.read_csv("f.csv");
+    assert!(!rows.is_empty());
+    let severity = |l: &str| {
+        ["incitement", "duplicate", "off-topic"]
+            .iter()
+            .position(|s| *s == l)
+            .unwrap()
+    };
+    for pair in rows.windows(2) {
+        let (a, b) = (&pair[0], &pair[1]);
+        let key = |r: &Row| {
+            (
+                severity(&r["label"]),
+                -(r["probability"].parse::<f64>().unwrap() * 1e6) as i64,
+            )
+        };
+        assert!(key(a) <= key(b), "sorted: {a:?} then {b:?}");
+    }
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(wd.path("f.json")).unwrap()).unwrap();
+    assert_eq!(json.as_array().unwrap().len(), rows.len());
+    let html = std::fs::read_to_string(wd.path("f.html")).unwrap();
+    assert!(html.contains(&format!("{} flagged of", rows.len())));
+    assert!(
+        !html.contains("http://") && !html.contains("https://"),
+        "no network access"
+    );
+}
+
+#[test]
+fn model_problems_are_one_clear_message() {
+    let wd = Workdir::new();
+    let input = fixture("comments-table.csv");
+    let output = wd.run_expect(&["score", &input, "--model", "missing.model"], 1);
+    assert!(
+        stderr(&output).contains("model missing.model: cannot read"),
+        "{}",
+        stderr(&output)
+    );
+    wd.write("not.model", "thread_id,text\n");
+    let output = wd.run_expect(&["score", &input, "--model", "not.model"], 1);
+    assert!(
+        stderr(&output).contains("not a moderate model file"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn an_unreadable_input_among_several_gives_a_partial_run() {
+    let wd = Workdir::new();
+    let output = wd.run_expect(
+        &[
+            "score",
+            &fixture("comments-table.csv"),
+            "missing.txt",
+            "-o",
+            "s.csv",
+        ],
+        3,
+    );
+    assert!(stderr(&output).contains("missing.txt: no such file"));
+    assert_eq!(wd.read_csv("s.csv").len(), 4);
+}
