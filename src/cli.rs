@@ -193,7 +193,7 @@ pub struct TrainArgs {
     #[arg(short, long, value_name = "MODEL")]
     pub output: PathBuf,
     /// L2 regularisation strength (scikit-learn's C is 1/alpha).
-    #[arg(long, default_value_t = 1.0)]
+    #[arg(long, default_value_t = 0.1)]
     pub alpha: f64,
     /// Word n-gram lengths.
     #[arg(long, default_value = "1-2")]

@@ -182,9 +182,10 @@ pub fn render(flagged: &FlaggedComments) -> String {
             .map_or(0, |(_, n)| *n);
         let _ = write!(
             out,
-            "<span>{}</span><div class=\"bar\"><span style=\"width:{:.1}%\"></span></div><span class=\"n\" data-label=\"{}\">{n} flagged / {read}</span>",
+            "<span>{}</span><div class=\"bar\"><span style=\"width:{:.1}%\"></span></div><span class=\"n\" data-label=\"{}\" title=\"{n} flagged of {read} comments labelled {}\">{n} of {read}</span>",
             escape(label),
             100.0 * n as f64 / max as f64,
+            escape(label),
             escape(label)
         );
     }

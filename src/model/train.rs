@@ -55,7 +55,9 @@ impl Default for TrainOptions {
             tfidf: TfIdfOptions::default(),
             normalizer: Normalizer::default(),
             context: true,
-            alpha: 1.0,
+            // Chosen by grouped 5-fold CV on data/: macro-F1 0.904 at 1.0, 0.919 at 0.3,
+            // 0.927 at 0.1, 0.928 at 0.03.
+            alpha: 0.1,
             class_weight: ClassWeight::Balanced,
             max_iterations: 300,
             tolerance: 1e-3,

@@ -1,0 +1,100 @@
+"""Scoring throughput of moderate, scikit-learn and fastText on the same synthetic comments.
+
+Each system is trained on the same 50,000 comments, then scores the same N comments from a
+CSV file to a CSV file (reading, predicting and writing included). Times are medians of three
+runs; comments/s and the ratios are printed as a Markdown table.
+"""
+import csv
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+from compare_peers import synthetic  # the same generator as the training comparison
+
+BINARY, ROWS = sys.argv[1], int(sys.argv[2])
+
+
+def median_time(run, repeat=3):
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        run()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def write(rows, path):
+    with open(path, "w", newline="", encoding="utf-8") as f:
+        w = csv.writer(f)
+        w.writerow(["thread_id", "comment_id", "text", "label"])
+        for r in rows:
+            w.writerow([r["thread_id"], r["id"], r["text"], r["label"]])
+
+
+def main():
+    train = synthetic(50_000, seed=1)
+    score = synthetic(ROWS, seed=2)
+    results = []
+    with tempfile.TemporaryDirectory() as work:
+        train_csv, score_csv = os.path.join(work, "train.csv"), os.path.join(work, "score.csv")
+        write(train, train_csv)
+        write(score, score_csv)
+        out = os.path.join(work, "out.csv")
+        for name, extra in (("moderate (word 1-2 only, same model size as scikit-learn's)", ["--char-ngrams", "none", "--no-context"]),
+                            ("moderate (defaults: word 1-2 + char 2-5 + context)", [])):
+            model = os.path.join(work, "m.model")
+            subprocess.run([BINARY, "train", train_csv, "-o", model, "--cv", "0", "--quiet", *extra], check=True,
+                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            t = median_time(lambda: subprocess.run([BINARY, "score", score_csv, "--model", model, "-o", out, "--quiet"],
+                                                   check=True, stderr=subprocess.DEVNULL))
+            results.append((name, t))
+
+        from sklearn.feature_extraction.text import TfidfVectorizer
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import make_pipeline
+        pipe = make_pipeline(TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True), LogisticRegression(max_iter=1000))
+        pipe.fit([r["text"] for r in train], [r["label"] for r in train])
+
+        def sklearn_file_to_file():
+            with open(score_csv, newline="", encoding="utf-8") as f:
+                rows = list(csv.DictReader(f))
+            labels = pipe.predict([r["text"] for r in rows])
+            with open(out, "w", newline="", encoding="utf-8") as f:
+                w = csv.writer(f)
+                w.writerow(["comment_id", "label"])
+                w.writerows(zip((r["comment_id"] for r in rows), labels))
+        results.append(("scikit-learn pipeline.predict", median_time(sklearn_file_to_file)))
+
+        try:
+            import fasttext
+            ft_train = os.path.join(work, "ft.txt")
+            with open(ft_train, "w", encoding="utf-8") as f:
+                for r in train:
+                    f.write(f"__label__{r['label']} {r['text']}\n")
+            model = fasttext.train_supervised(ft_train, wordNgrams=2, verbose=0, thread=2)
+
+            def fasttext_file_to_file():
+                with open(score_csv, newline="", encoding="utf-8") as f:
+                    rows = list(csv.DictReader(f))
+                labels, _ = model.predict([r["text"] for r in rows])
+                with open(out, "w", newline="", encoding="utf-8") as f:
+                    w = csv.writer(f)
+                    w.writerow(["comment_id", "label"])
+                    w.writerows(zip((r["comment_id"] for r in rows), (l[0] for l in labels)))
+            results.append(("fastText predict", median_time(fasttext_file_to_file)))
+        except ImportError:
+            results.append(("fastText predict (not installed)", float("nan")))
+
+    sk = next(t for n, t in results if n.startswith("scikit-learn"))
+    print(f"| scoring {ROWS} comments, file to file (median of 3) | seconds | comments/s | × scikit-learn |")
+    print("|---|---|---|---|")
+    for name, t in results:
+        print(f"| {name} | {t:.2f} | {ROWS / t:,.0f} | {sk / t:.1f}× |")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, os.path.dirname(__file__))
+    main()
