@@ -33,8 +33,17 @@ pub fn read(source: &Source) -> Result<Extraction> {
 /// Splits one page dump into its article and comments.
 pub fn read_page(thread_id: &str, text: &str, markers: &Markers) -> Thread {
     let lines: Vec<&str> = text.lines().map(str::trim).collect();
+    let page = Page {
+        starts_with_time: lines
+            .iter()
+            .map(|l| markers.time_prefix(l).is_some())
+            .collect(),
+        is_closer: lines.iter().map(|l| markers.is_closer(l)).collect(),
+        lines,
+    };
+    let lines = &page.lines;
     let mut thread = Thread::new(thread_id);
-    let section = find_section(&lines, markers);
+    let section = find_section(&page, markers);
     let article_end = match &section {
         Some(section) => section.header_line.unwrap_or(section.first_line),
         None => lines
@@ -44,7 +53,7 @@ pub fn read_page(thread_id: &str, text: &str, markers: &Markers) -> Thread {
     };
     thread.article = read_article(thread_id, &lines[..article_end]);
     if let Some(section) = section {
-        for comment in read_comments(&lines, &section, markers) {
+        for comment in read_comments(lines, &section, markers) {
             thread.push(comment);
         }
         resolve_parents(&mut thread);
@@ -52,33 +61,60 @@ pub fn read_page(thread_id: &str, text: &str, markers: &Markers) -> Thread {
     thread
 }
 
-/// Where the comment section is and how its heads are written.
-struct Section<'m> {
-    /// The count header line, if the page has one.
-    header_line: Option<usize>,
-    /// The first line after the header (or the first head, without a header).
-    first_line: usize,
-    rule: Option<&'m HeadRule>,
+/// The trimmed lines of a page, which of them start with a time and which are closers
+/// (computed once: every head rule asks).
+struct Page<'a> {
+    lines: Vec<&'a str>,
+    starts_with_time: Vec<bool>,
+    is_closer: Vec<bool>,
 }
 
-fn find_section<'m>(lines: &[&str], markers: &'m Markers) -> Option<Section<'m>> {
-    if let Some(header) = lines.iter().position(|l| markers.is_count_header(l)) {
+/// Where the comment section is and the heads found in it.
+struct Section {
+    /// The count header line, if the page has one.
+    header_line: Option<usize>,
+    /// The first line of the section (after the header, or the first head without one).
+    first_line: usize,
+    /// Heads, with line numbers relative to `first_line`.
+    heads: Vec<Head>,
+}
+
+fn find_section(page: &Page<'_>, markers: &Markers) -> Option<Section> {
+    if let Some(header) = page.lines.iter().position(|l| markers.is_count_header(l)) {
         let first_line = header + 1;
-        let rule = best_rule(&lines[first_line..], markers).map(|(rule, _)| rule);
+        // The layout is chosen on the start of the section, then read all through.
+        let sample = (first_line + LAYOUT_SAMPLE).min(page.lines.len());
+        let heads =
+            best_rule(page, first_line, sample, markers).map_or_else(Vec::new, |(rule, heads)| {
+                if sample == page.lines.len() {
+                    heads
+                } else {
+                    find_heads(page, first_line, page.lines.len(), rule, markers)
+                }
+            });
         return Some(Section {
             header_line: Some(header),
             first_line,
-            rule,
+            heads,
         });
     }
-    let (rule, heads) = best_rule(lines, markers)?;
+    let (_, heads) = best_rule(page, 0, page.lines.len(), markers)?;
     if heads.len() < 2 {
         return None;
     }
+    let first_line = heads[0].first_line;
+    let heads = heads
+        .into_iter()
+        .map(|h| Head {
+            first_line: h.first_line - first_line,
+            last_line: h.last_line - first_line,
+            found: h.found,
+        })
+        .collect();
     Some(Section {
         header_line: None,
-        first_line: heads[0].first_line,
-        rule: Some(rule),
+        first_line,
+        heads,
     })
 }
 
@@ -91,11 +127,20 @@ struct Head {
     found: HeadMatch,
 }
 
-/// The head rule that finds the most heads (the earliest rule on a tie), with its heads.
-fn best_rule<'m>(lines: &[&str], markers: &'m Markers) -> Option<(&'m HeadRule, Vec<Head>)> {
+/// Lines after a count header on which the layout of a section is chosen.
+const LAYOUT_SAMPLE: usize = 400;
+
+/// The head rule that finds the most heads in lines `from..to` (the earliest rule on a tie),
+/// with its heads (line numbers relative to `from`).
+fn best_rule<'m>(
+    page: &Page<'_>,
+    from: usize,
+    to: usize,
+    markers: &'m Markers,
+) -> Option<(&'m HeadRule, Vec<Head>)> {
     let mut best: Option<(&HeadRule, Vec<Head>)> = None;
     for rule in &markers.heads {
-        let heads = find_heads(lines, rule, markers);
+        let heads = find_heads(page, from, to, rule, markers);
         if !heads.is_empty() && best.as_ref().is_none_or(|(_, b)| heads.len() > b.len()) {
             best = Some((rule, heads));
         }
@@ -103,14 +148,24 @@ fn best_rule<'m>(lines: &[&str], markers: &'m Markers) -> Option<(&'m HeadRule, 
     best
 }
 
-/// All heads of one rule, in order, stopping at the first closer after a head.
-fn find_heads(lines: &[&str], rule: &HeadRule, markers: &Markers) -> Vec<Head> {
+/// All heads of one rule in lines `from..to` (numbered from `from`), in order, stopping at
+/// the first closer after a head.
+fn find_heads(
+    page: &Page<'_>,
+    from: usize,
+    to: usize,
+    rule: &HeadRule,
+    markers: &Markers,
+) -> Vec<Head> {
+    let lines = &page.lines[from..to];
+    let starts_with_time = &page.starts_with_time[from..];
     let mut heads: Vec<Head> = Vec::new();
     let mut i = 0;
     while i < lines.len() {
         let line = lines[i];
-        let next = lines.get(i + 1).copied();
-        if !heads.is_empty() && markers.is_closer(line) {
+        // The line after the range still completes a two-line head at its end.
+        let next = page.lines.get(from + i + 1).copied();
+        if !heads.is_empty() && page.is_closer[from + i] {
             break;
         }
         // The text after the previous head's time may be this head's author (see step 4).
@@ -126,13 +181,18 @@ fn find_heads(lines: &[&str], rule: &HeadRule, markers: &Markers) -> Vec<Head> {
             }
             None => line,
         };
-        if rule.second_line_starts_with_time
-            && next.is_none_or(|n| markers.time_prefix(n).is_none())
+        let next_is_time = page
+            .starts_with_time
+            .get(from + i + 1)
+            .copied()
+            .unwrap_or(false);
+        if (rule.second_line_starts_with_time && !next_is_time)
+            || (rule.starts_with_time && glued.is_none() && !starts_with_time[i])
         {
             i += 1;
             continue;
         }
-        match rule.matches(first, next) {
+        match rule.matches(markers, first, next) {
             Some(found) if markers.is_plausible_author(&found.author) => {
                 let last_line = if rule.two_lines { i + 1 } else { i };
                 heads.push(Head {
@@ -153,12 +213,9 @@ fn find_heads(lines: &[&str], rule: &HeadRule, markers: &Markers) -> Vec<Head> {
     heads
 }
 
-fn read_comments(lines: &[&str], section: &Section<'_>, markers: &Markers) -> Vec<Comment> {
-    let Some(rule) = section.rule else {
-        return Vec::new();
-    };
+fn read_comments(lines: &[&str], section: &Section, markers: &Markers) -> Vec<Comment> {
     let offset = section.first_line;
-    let heads = find_heads(&lines[offset..], rule, markers);
+    let heads = &section.heads;
     let mut comments: Vec<Comment> = Vec::with_capacity(heads.len());
     for (k, head) in heads.iter().enumerate() {
         let next = heads.get(k + 1);
