@@ -19,6 +19,11 @@ const SHINGLE: usize = 5;
 const BANDS: usize = 30;
 const ROWS: usize = 3;
 const HASHES: usize = BANDS * ROWS;
+/// Candidates verified per comment: those sharing the most bands (an estimate of their
+/// similarity). Bounds the work per comment when a dump repeats one template many times.
+const MAX_VERIFIED: usize = 16;
+/// Comments kept per band bucket; later ones still enter the other bands' buckets.
+const MAX_BUCKET: usize = 256;
 
 /// What the index knows of an earlier comment that this one copies.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -115,18 +120,26 @@ impl NearDuplicateIndex {
         self.exact.insert(exact_key, position);
         let shingles = shingle_set(&folded);
         let signature = self.signature(&shingles);
-        let mut candidates: Vec<u32> = Vec::new();
+        let mut hits: Vec<u32> = Vec::new();
         for (band, rows) in signature.chunks(ROWS).enumerate() {
             let key = band_key(rows);
             let bucket = self.bands[band].entry(key).or_default();
-            candidates.extend_from_slice(bucket);
-            bucket.push(position);
+            hits.extend_from_slice(bucket);
+            if bucket.len() < MAX_BUCKET {
+                bucket.push(position);
+            }
         }
-        candidates.sort_unstable();
-        candidates.dedup();
+        hits.sort_unstable();
+        // (bands shared, candidate), most shared first, then earliest.
+        let mut candidates: Vec<(usize, u32)> = hits
+            .chunk_by(|a, b| a == b)
+            .map(|run| (run.len(), run[0]))
+            .collect();
+        candidates.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        candidates.truncate(MAX_VERIFIED);
         let best = candidates
             .into_iter()
-            .map(|c| (c, jaccard(&shingles, &self.shingles[c as usize])))
+            .map(|(_, c)| (c, jaccard(&shingles, &self.shingles[c as usize])))
             .filter(|&(_, similarity)| similarity >= self.threshold)
             // The most similar; on a tie the earliest.
             .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
