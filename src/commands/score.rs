@@ -189,16 +189,9 @@ pub fn score(
             InputPath::File(path) => std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
             InputPath::Stdin => 0,
         };
-        let extraction = match extract::read_input(input, options.format, &options.extract) {
-            Ok(extraction) => extraction,
-            Err(error) => {
-                report.failed.push(error);
-                continue;
-            }
+        let Some(extraction) = report.read(input, options.format, &options.extract) else {
+            continue;
         };
-        report.files_read += 1;
-        report.skipped += extraction.skipped;
-        report.warnings.extend(extraction.warnings);
         for thread in extraction.threads {
             report.threads += 1;
             if !thread.article.title.is_empty() || !thread.article.body.is_empty() {
@@ -268,8 +261,8 @@ pub fn score(
         }
         progress(0, bytes);
     }
-    if report.files_read == 0 && !report.failed.is_empty() {
-        return Err(report.failed.remove(0));
+    if let Some(error) = report.all_failed() {
+        return Err(error);
     }
     Ok(report)
 }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use super::InputsReport;
 use crate::error::Result;
 use crate::export::table::{ArticleTable, CommentTable};
-use crate::extract::{self, ExtractOptions, Format, InputPath};
+use crate::extract::{ExtractOptions, Format, InputPath};
 
 #[derive(Debug, Clone, Default)]
 pub struct SplitOptions {
@@ -30,16 +30,9 @@ pub fn split(options: &SplitOptions) -> Result<InputsReport> {
         .transpose()?;
     let mut report = InputsReport::default();
     for input in &options.inputs {
-        let extraction = match extract::read_input(input, options.format, &options.extract) {
-            Ok(extraction) => extraction,
-            Err(error) => {
-                report.failed.push(error);
-                continue;
-            }
+        let Some(extraction) = report.read(input, options.format, &options.extract) else {
+            continue;
         };
-        report.files_read += 1;
-        report.skipped += extraction.skipped;
-        report.warnings.extend(extraction.warnings);
         for thread in &extraction.threads {
             report.threads += 1;
             if let Some(articles) = articles.as_mut() {
@@ -52,8 +45,8 @@ pub fn split(options: &SplitOptions) -> Result<InputsReport> {
             }
         }
     }
-    if report.files_read == 0 && !report.failed.is_empty() {
-        return Err(report.failed.remove(0));
+    if let Some(error) = report.all_failed() {
+        return Err(error);
     }
     comments.finish()?;
     if let Some(articles) = articles {

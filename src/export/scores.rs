@@ -3,22 +3,10 @@
 
 use std::path::Path;
 
-use super::table::TableWriter;
+use super::table::{TableWriter, COMMENT_COLUMNS};
 use crate::commands::score::ScoredComment;
 use crate::error::Result;
 use crate::model::explain::reasons_cell;
-
-/// The comments-table columns that come first (the input's own label is not repeated: the
-/// `label` column is the model's).
-const LEADING: [&str; 7] = [
-    "thread_id",
-    "comment_id",
-    "parent_id",
-    "author",
-    "posted_at",
-    "text",
-    "status",
-];
 
 pub struct ScoreTable {
     writer: TableWriter,
@@ -28,7 +16,12 @@ pub struct ScoreTable {
 
 impl ScoreTable {
     pub fn create(path: Option<&Path>, labels: &[String], model_id: &str) -> Result<ScoreTable> {
-        let mut header: Vec<String> = LEADING.iter().map(|c| c.to_string()).collect();
+        // The comments-table columns, but the input's own label: `label` is the model's.
+        let mut header: Vec<String> = COMMENT_COLUMNS
+            .iter()
+            .filter(|c| **c != "label")
+            .map(|c| c.to_string())
+            .collect();
         header.push("label".into());
         header.extend(labels.iter().map(|l| format!("p_{l}")));
         header.extend(["decision", "reasons", "duplicate_cluster", "model"].map(String::from));

@@ -63,7 +63,8 @@ fn token_regex() -> &'static Regex {
 /// than asking the regex for capture groups, and tried in the pattern's order).
 fn kind_of(token: &str) -> &'static str {
     let lower_start = |prefix: &str| {
-        token.len() >= prefix.len() && token.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+        token.len() >= prefix.len()
+            && token.as_bytes()[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
     };
     let first = token.chars().next().unwrap_or(' ');
     if lower_start("http://") || lower_start("https://") || lower_start("www.") {
@@ -74,10 +75,15 @@ fn kind_of(token: &str) -> &'static str {
         "email"
     } else if first == '!' || first == '?' {
         "punct"
-    } else if token.bytes().all(|b| b.is_ascii_digit() || b".,".contains(&b)) {
+    } else if token
+        .bytes()
+        .all(|b| b.is_ascii_digit() || b".,".contains(&b))
+    {
         "number"
     } else if (first.is_ascii_digit() || first == '+' || first == '(')
-        && token.bytes().all(|b| b.is_ascii_digit() || b" \t().-+".contains(&b))
+        && token
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b" \t().-+".contains(&b))
     {
         "phone"
     } else if token.contains('.') && !token.contains(['\'', '’']) && url_tail().is_match(token) {
@@ -91,8 +97,10 @@ fn kind_of(token: &str) -> &'static str {
 fn url_tail() -> &'static Regex {
     static REGEX: OnceLock<Regex> = OnceLock::new();
     REGEX.get_or_init(|| {
-        Regex::new(r"(?i)^[a-z0-9-]+\.(?:com|org|net|sn|ml|ci|bf|ne|fr|info|biz|io|me|ly)(?:/\S*)?$")
-            .unwrap_or_else(|e| panic!("built-in url pattern: {e}"))
+        Regex::new(
+            r"(?i)^[a-z0-9-]+\.(?:com|org|net|sn|ml|ci|bf|ne|fr|info|biz|io|me|ly)(?:/\S*)?$",
+        )
+        .unwrap_or_else(|e| panic!("built-in url pattern: {e}"))
     })
 }
 
@@ -112,15 +120,14 @@ pub fn tokenize(text: &str, normalizer: &Normalizer) -> Vec<Token> {
             "phone" if m.as_str().bytes().filter(u8::is_ascii_digit).count() < 8 => {
                 push_numbers(m.as_str(), m.start(), normalizer, &mut tokens)
             }
-            "url" | "email" | "phone" | "mention" | "number" if normalizer.placeholders => {
-                tokens.push(placeholder(match group {
+            "url" | "email" | "phone" | "mention" | "number" if normalizer.placeholders => tokens
+                .push(placeholder(match group {
                     "url" => URL,
                     "email" => EMAIL,
                     "phone" => PHONE,
                     "mention" => MENTION,
                     _ => NUMBER,
-                }))
-            }
+                })),
             "punct" => tokens.push(Token {
                 text: normalizer.fold(m.as_str()),
                 kind: TokenKind::Punctuation,

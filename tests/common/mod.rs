@@ -60,19 +60,7 @@ impl Workdir {
 }
 
 pub fn read_csv(path: &Path) -> Vec<Row> {
-    let mut reader = csv::Reader::from_path(path).expect("open a CSV output");
-    let header = reader.headers().expect("a header").clone();
-    reader
-        .records()
-        .map(|r| {
-            let record = r.expect("a CSV record");
-            header
-                .iter()
-                .zip(record.iter())
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect()
-        })
-        .collect()
+    parse_csv(&std::fs::read(path).expect("read a CSV output"))
 }
 
 pub fn parse_csv(bytes: &[u8]) -> Vec<Row> {
