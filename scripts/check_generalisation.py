@@ -24,6 +24,19 @@ def score(rows):
             return list(csv.DictReader(f))
 
 
+def score_each(texts):
+    """Scores every text as its own one-comment input (HateCheck is template-generated: scored
+    together, its cases would be near-copies of each other), two processes at a time."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(item):
+        i, text = item
+        return score([{"thread_id": f"case{i}", "comment_id": f"case{i}", "author": "", "posted_at": "", "text": text}])[0]
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        return list(pool.map(one, enumerate(texts)))
+
+
 def read(name):
     with open(os.path.join(CORPORA, name), newline="", encoding="utf-8") as f:
         return list(csv.DictReader(f))
@@ -39,9 +52,8 @@ def main():
         print(f"{CORPORA} is absent: nothing to check", file=sys.stderr)
         return
     results = []
-    hatecheck = read("hatecheck_en.csv")
-    # Each HateCheck case is its own "thread": no context to lean on.
-    scored = score([{"thread_id": r["id"], "comment_id": r["id"], "author": "", "posted_at": "", "text": r["text"]} for r in hatecheck])
+    hatecheck = [r for r in read("hatecheck_en.csv") if r["functionality"].startswith("threat_") or r["label"] == "non-hateful"]
+    scored = score_each([r["text"] for r in hatecheck])
     threats = [s["label"] == "incitement" for r, s in zip(hatecheck, scored) if r["functionality"].startswith("threat_")]
     calm = [s["label"] == "incitement" for r, s in zip(hatecheck, scored) if r["label"] == "non-hateful"]
     results.append(("HateCheck threat_* → incitement (recall)", *rate(threats), "≥ 0.80"))

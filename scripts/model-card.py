@@ -49,8 +49,9 @@ first posted in training threads cannot be recognised as copies then:
 ## Generalisation to data nobody on the team wrote
 
 `scripts/check-generalisation` scores public corpora from `../shared/corpora` with this
-model (each HateCheck case as its own one-comment thread without article; YouTube comments
-in file order, one thread per video):
+model (each HateCheck case scored on its own, as a one-comment input without article, since its
+template-generated cases are near-copies of each other; YouTube comments in file order, one
+thread per video, so copies are recognised):
 
 {read("generalisation.md")}
 

@@ -192,72 +192,67 @@ pub fn score(
         let Some(extraction) = report.read(input, options.format, &options.extract) else {
             continue;
         };
+        // Articles first (they are keyed by thread), then the comments in input order, in
+        // batches that may span threads so each parallel step has enough work.
+        let mut comments: Vec<(Comment, String)> = Vec::new();
         for thread in extraction.threads {
             report.threads += 1;
             if !thread.article.title.is_empty() || !thread.article.body.is_empty() {
                 stream.add_article(&thread.article);
-                titles.insert(
-                    thread.article.thread_id.clone(),
-                    thread.article.title.clone(),
-                );
+                titles.insert(thread.article.thread_id.clone(), thread.article.title.clone());
             }
             let title = titles.get(thread.id()).cloned().unwrap_or_default();
-            for batch in thread.comments.chunks(BATCH) {
-                let (rows, contexts) = stream.next_batch(batch);
-                let first_position = ids.len();
-                ids.extend(batch.iter().map(|c| c.comment_id.clone()));
-                let scored: Vec<ScoredComment> = batch
-                    .par_iter()
-                    .zip(rows.par_iter())
-                    .zip(contexts.par_iter())
-                    .enumerate()
-                    .map(|(i, ((comment, row), context))| {
-                        let duplicate_of = context
-                            .duplicate
-                            .best
-                            .map(|_| ids[context.duplicate.cluster].clone())
-                            .filter(|_| context.duplicate.cluster != first_position + i);
-                        if comment.text.trim().is_empty() {
-                            let mut comment = comment.clone();
-                            comment.status = join_words(&comment.status, "empty");
-                            return ScoredComment {
-                                comment,
-                                article_title: title.clone(),
-                                probabilities: Vec::new(),
-                                label: None,
-                                decision: None,
-                                reasons: Vec::new(),
-                                duplicate_of,
-                            };
-                        }
-                        let probabilities = classifier.probabilities(row);
-                        let label = Classifier::argmax(&probabilities);
-                        let copy_of = context.duplicate.best.map(|b| ids[b.earlier].as_str());
-                        ScoredComment {
-                            reasons: explain(
-                                classifier,
-                                &comment.text,
-                                row,
-                                context,
-                                label,
-                                copy_of,
-                            ),
-                            decision: Some(rule.decide(&probabilities)),
-                            label: Some(label),
-                            probabilities,
-                            comment: comment.clone(),
+            comments.extend(thread.comments.into_iter().map(|c| (c, title.clone())));
+        }
+        for batch in comments.chunks(BATCH) {
+            let batch_comments: Vec<Comment> = batch.iter().map(|(c, _)| c.clone()).collect();
+            let (rows, contexts) = stream.next_batch(&batch_comments);
+            let first_position = ids.len();
+            ids.extend(batch.iter().map(|(c, _)| c.comment_id.clone()));
+            let scored: Vec<ScoredComment> = batch
+                .par_iter()
+                .zip(rows.par_iter())
+                .zip(contexts.par_iter())
+                .enumerate()
+                .map(|(i, (((comment, title), row), context))| {
+                    let duplicate_of = context
+                        .duplicate
+                        .best
+                        .map(|_| ids[context.duplicate.cluster].clone())
+                        .filter(|_| context.duplicate.cluster != first_position + i);
+                    if comment.text.trim().is_empty() {
+                        let mut comment = comment.clone();
+                        comment.status = join_words(&comment.status, "empty");
+                        return ScoredComment {
+                            comment,
                             article_title: title.clone(),
+                            probabilities: Vec::new(),
+                            label: None,
+                            decision: None,
+                            reasons: Vec::new(),
                             duplicate_of,
-                        }
-                    })
-                    .collect();
-                for scored in scored {
-                    report.comments += 1;
-                    report.empty_comments += usize::from(scored.label.is_none());
-                    sink(scored)?;
-                }
-                progress(batch.len(), 0);
+                        };
+                    }
+                    let probabilities = classifier.probabilities(row);
+                    let label = Classifier::argmax(&probabilities);
+                    let copy_of = context.duplicate.best.map(|b| ids[b.earlier].as_str());
+                    ScoredComment {
+                        reasons: explain(classifier, &comment.text, row, context, label, copy_of),
+                        decision: Some(rule.decide(&probabilities)),
+                        label: Some(label),
+                        probabilities,
+                        comment: comment.clone(),
+                        article_title: title.clone(),
+                        duplicate_of,
+                    }
+                })
+                .collect();
+            for scored in scored {
+                report.comments += 1;
+                report.empty_comments += usize::from(scored.label.is_none());
+                sink(scored)?;
             }
+            progress(batch.len(), 0);
         }
         progress(0, bytes);
     }

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use rustc_hash::FxHashMap;
 
-use super::near_duplicate::{DuplicateReport, NearDuplicateIndex};
+use super::near_duplicate::{DuplicateReport, NearDuplicateIndex, PreparedText};
 use super::tfidf::{Block, TfIdf};
 use crate::text::tokenize::{EMAIL, PHONE, URL};
 use crate::text::{tokenize, Normalizer};
@@ -96,7 +96,19 @@ impl<'a> ContextBuilder<'a> {
 
     /// The context of the next comment in posting order; `row` is its TF-IDF row.
     pub fn next(&mut self, comment: &Comment, row: &[(u32, f32)]) -> CommentContext {
-        let duplicate = self.index.insert(&comment.text);
+        let prepared = self.index.prepare(&comment.text);
+        self.next_prepared(comment, row, prepared)
+    }
+
+    /// Prepares a comment's text for [`next_prepared`](Self::next_prepared); needs only
+    /// shared access, so a batch can be prepared in parallel.
+    pub fn prepare(&self, text: &str) -> PreparedText {
+        self.index.prepare(text)
+    }
+
+    /// [`next`](Self::next) with the text already prepared.
+    pub fn next_prepared(&mut self, comment: &Comment, row: &[(u32, f32)], prepared: PreparedText) -> CommentContext {
+        let duplicate = self.index.insert_prepared(prepared);
         let (same_author, other_thread) = match duplicate.best {
             Some(of) => {
                 let (author, thread) = &self.seen[of.earlier];

@@ -91,14 +91,15 @@ impl<'a> FeatureStream<'a> {
         &mut self,
         comments: &[Comment],
     ) -> (Vec<Vec<(u32, f32)>>, Vec<CommentContext>) {
-        let mut rows: Vec<Vec<(u32, f32)>> = comments
+        let context = &self.context;
+        let (mut rows, prepared): (Vec<Vec<(u32, f32)>>, Vec<_>) = comments
             .par_iter()
-            .map(|c| self.features.tfidf.transform_one(&c.text))
-            .collect();
+            .map(|c| (self.features.tfidf.transform_one(&c.text), context.prepare(&c.text)))
+            .unzip();
         let mut contexts = Vec::with_capacity(comments.len());
         let offset = self.features.tfidf.n_features() as u32;
-        for (comment, row) in comments.iter().zip(rows.iter_mut()) {
-            let context = self.context.next(comment, row);
+        for ((comment, row), prepared) in comments.iter().zip(rows.iter_mut()).zip(prepared) {
+            let context = self.context.next_prepared(comment, row, prepared);
             if self.features.context {
                 for (k, &value) in context.values.iter().enumerate() {
                     if value != 0.0 {

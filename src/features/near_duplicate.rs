@@ -23,7 +23,7 @@ const HASHES: usize = BANDS * ROWS;
 /// similarity). Bounds the work per comment when a dump repeats one template many times.
 const MAX_VERIFIED: usize = 16;
 /// Comments kept per band bucket; later ones still enter the other bands' buckets.
-const MAX_BUCKET: usize = 256;
+const MAX_BUCKET: usize = 64;
 
 /// What the index knows of an earlier comment that this one copies.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -44,6 +44,25 @@ pub struct DuplicateReport {
     pub cluster: usize,
     /// How many comments the cluster has so far, this one included.
     pub cluster_size: usize,
+}
+
+/// A comment reduced to what the index compares (see [`NearDuplicateIndex::prepare`]).
+#[derive(Debug, Clone)]
+pub struct PreparedText {
+    /// Hash of the folded text; `None` for a comment with no letters or digits.
+    exact_key: Option<u64>,
+    shingles: Vec<u32>,
+    signature: [u32; HASHES],
+}
+
+impl Default for PreparedText {
+    fn default() -> Self {
+        PreparedText {
+            exact_key: None,
+            shingles: Vec::new(),
+            signature: [u32::MAX; HASHES],
+        }
+    }
 }
 
 /// Streaming index of every comment inserted so far.
@@ -99,14 +118,33 @@ impl NearDuplicateIndex {
 
     /// Compares `text` with every earlier comment, then adds it.
     pub fn insert(&mut self, text: &str) -> DuplicateReport {
+        let prepared = self.prepare(text);
+        self.insert_prepared(prepared)
+    }
+
+    /// The part of [`insert`](Self::insert) that depends on the text alone (folding,
+    /// shingles, signature): it can run in parallel, ahead of the ordered insertions.
+    pub fn prepare(&self, text: &str) -> PreparedText {
         let folded = fold(text);
-        let position = self.shingles.len() as u32;
         if folded.is_empty() {
+            return PreparedText::default();
+        }
+        let shingles = shingle_set(&folded);
+        PreparedText {
+            exact_key: Some(hash_str(&folded)),
+            signature: self.signature(&shingles),
+            shingles,
+        }
+    }
+
+    /// Compares a prepared comment with every earlier comment, then adds it.
+    pub fn insert_prepared(&mut self, prepared: PreparedText) -> DuplicateReport {
+        let position = self.shingles.len() as u32;
+        let Some(exact_key) = prepared.exact_key else {
             // Empty comments copy nothing and nothing copies them.
             self.shingles.push(Box::new([]));
             return self.join(position, None);
-        }
-        let exact_key = hash_str(&folded);
+        };
         if let Some(&earlier) = self.exact.get(&exact_key) {
             let shingles = self.shingles[earlier as usize].clone();
             self.shingles.push(shingles);
@@ -118,8 +156,9 @@ impl NearDuplicateIndex {
             return self.join(position, Some(best));
         }
         self.exact.insert(exact_key, position);
-        let shingles = shingle_set(&folded);
-        let signature = self.signature(&shingles);
+        let PreparedText {
+            shingles, signature, ..
+        } = prepared;
         let mut hits: Vec<u32> = Vec::new();
         for (band, rows) in signature.chunks(ROWS).enumerate() {
             let key = band_key(rows);

@@ -153,7 +153,10 @@ fn describe(name: &str, context: &CommentContext, copy_of: Option<&str>) -> Opti
             .map(|s| format!("close to the thread ({s:.2})")),
         "no article" | "first in its thread" | "reply" | "empty" | "length" => None,
         "very short (< 20 characters)" => Some("very short".into()),
-        "capital letters" => Some("mostly capital letters".into()),
+        "capital letters" => {
+            let share = context.values[CONTEXT_FEATURES.iter().position(|f| *f == name)?];
+            (share >= 0.5).then(|| "mostly capital letters".into())
+        }
         "runs of ! or ?" => Some("runs of ! or ?".into()),
         "links" => Some("contains links".into()),
         "phone numbers" => Some("contains a phone number".into()),

@@ -30,16 +30,32 @@ impl Normalizer {
     /// Folds one token's text: NFKC, lower case, typographic apostrophe → ASCII, optionally
     /// accents, and long runs of one character.
     pub fn fold(&self, token: &str) -> String {
-        let mut out = String::with_capacity(token.len());
+        if token.is_ascii() {
+            // NFKC and accent folding change nothing in ASCII: only case and runs remain.
+            return self.squash(token.chars().map(|c| c.to_ascii_lowercase()));
+        }
+        let chars = token
+            .nfkc()
+            .flat_map(char::to_lowercase)
+            .map(|c| if c == '’' || c == 'ʼ' { '\'' } else { c });
+        if self.fold_accents {
+            self.squash(chars.flat_map(|c| std::iter::once(c).nfd()).filter(|d| !is_combining_mark(*d)))
+        } else {
+            self.squash(chars)
+        }
+    }
+
+    /// Squashes runs of three or more identical characters to two (when asked).
+    fn squash(&self, chars: impl Iterator<Item = char>) -> String {
+        let mut out = String::new();
         let mut previous: Option<char> = None;
         let mut run = 0;
-        let lowered = token.nfkc().flat_map(char::to_lowercase);
-        let mut push = |c: char, out: &mut String| {
+        for c in chars {
             if self.squash_runs {
                 if Some(c) == previous {
                     run += 1;
                     if run >= 2 {
-                        return;
+                        continue;
                     }
                 } else {
                     run = 0;
@@ -47,16 +63,6 @@ impl Normalizer {
                 previous = Some(c);
             }
             out.push(c);
-        };
-        for c in lowered {
-            let c = if c == '’' || c == 'ʼ' { '\'' } else { c };
-            if self.fold_accents {
-                for d in std::iter::once(c).nfd().filter(|d| !is_combining_mark(*d)) {
-                    push(d, &mut out);
-                }
-            } else {
-                push(c, &mut out);
-            }
         }
         out
     }
