@@ -199,7 +199,10 @@ pub fn score(
             report.threads += 1;
             if !thread.article.title.is_empty() || !thread.article.body.is_empty() {
                 stream.add_article(&thread.article);
-                titles.insert(thread.article.thread_id.clone(), thread.article.title.clone());
+                titles.insert(
+                    thread.article.thread_id.clone(),
+                    thread.article.title.clone(),
+                );
             }
             let title = titles.get(thread.id()).cloned().unwrap_or_default();
             comments.extend(thread.comments.into_iter().map(|c| (c, title.clone())));

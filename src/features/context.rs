@@ -107,7 +107,12 @@ impl<'a> ContextBuilder<'a> {
     }
 
     /// [`next`](Self::next) with the text already prepared.
-    pub fn next_prepared(&mut self, comment: &Comment, row: &[(u32, f32)], prepared: PreparedText) -> CommentContext {
+    pub fn next_prepared(
+        &mut self,
+        comment: &Comment,
+        row: &[(u32, f32)],
+        prepared: PreparedText,
+    ) -> CommentContext {
         let duplicate = self.index.insert_prepared(prepared);
         let (same_author, other_thread) = match duplicate.best {
             Some(of) => {

@@ -94,7 +94,12 @@ impl<'a> FeatureStream<'a> {
         let context = &self.context;
         let (mut rows, prepared): (Vec<Vec<(u32, f32)>>, Vec<_>) = comments
             .par_iter()
-            .map(|c| (self.features.tfidf.transform_one(&c.text), context.prepare(&c.text)))
+            .map(|c| {
+                (
+                    self.features.tfidf.transform_one(&c.text),
+                    context.prepare(&c.text),
+                )
+            })
             .unzip();
         let mut contexts = Vec::with_capacity(comments.len());
         let offset = self.features.tfidf.n_features() as u32;

@@ -157,7 +157,9 @@ impl NearDuplicateIndex {
         }
         self.exact.insert(exact_key, position);
         let PreparedText {
-            shingles, signature, ..
+            shingles,
+            signature,
+            ..
         } = prepared;
         let mut hits: Vec<u32> = Vec::new();
         for (band, rows) in signature.chunks(ROWS).enumerate() {

@@ -34,12 +34,19 @@ impl Normalizer {
             // NFKC and accent folding change nothing in ASCII: only case and runs remain.
             return self.squash(token.chars().map(|c| c.to_ascii_lowercase()));
         }
-        let chars = token
-            .nfkc()
-            .flat_map(char::to_lowercase)
-            .map(|c| if c == '’' || c == 'ʼ' { '\'' } else { c });
+        let chars = token.nfkc().flat_map(char::to_lowercase).map(|c| {
+            if c == '’' || c == 'ʼ' {
+                '\''
+            } else {
+                c
+            }
+        });
         if self.fold_accents {
-            self.squash(chars.flat_map(|c| std::iter::once(c).nfd()).filter(|d| !is_combining_mark(*d)))
+            self.squash(
+                chars
+                    .flat_map(|c| std::iter::once(c).nfd())
+                    .filter(|d| !is_combining_mark(*d)),
+            )
         } else {
             self.squash(chars)
         }
