@@ -72,6 +72,8 @@ pub struct HeadRule {
     pub second_line_starts_with_time: bool,
     /// The head's first line starts with the time.
     pub starts_with_time: bool,
+    /// The head's first line holds a time somewhere (lines without one are skipped cheaply).
+    pub time_on_first_line: bool,
 }
 
 /// A head found in the text: who and when, and the comment text on the same line, if any.
@@ -176,6 +178,7 @@ fn capture_head(captures: &regex::Captures<'_>) -> HeadMatch {
 pub struct Markers {
     time_start: Regex,
     time_full: Regex,
+    time_anywhere: Regex,
     count_header: Regex,
     action: Regex,
     closer: Regex,
@@ -258,6 +261,11 @@ impl Markers {
                     author_alone_on_first_line: head.pattern.starts_with("{author}\\n"),
                     second_line_starts_with_time: head.pattern.contains("\\n{time}"),
                     starts_with_time: head.pattern.starts_with("{time}"),
+                    time_on_first_line: head
+                        .pattern
+                        .split("\\n")
+                        .next()
+                        .is_some_and(|first| first.contains("{time}")),
                 })
             })
             .collect::<Result<Vec<_>, MarkersError>>()?;
@@ -273,6 +281,7 @@ impl Markers {
         Ok(Markers {
             time_start: compile(format!("(?i)^(?:{times})"))?,
             time_full: compile(format!("(?i)^(?:{times})$"))?,
+            time_anywhere: compile(format!("(?i)(?:{times})"))?,
             count_header: compile(format!("(?i)^(?:{})$", alternation(&file.count_headers)?))?,
             action: compile(format!("(?i)^(?:{})$", alternation(&file.actions)?))?,
             closer: compile(format!("(?i)^(?:{})", alternation(&file.closers)?))?,
@@ -290,6 +299,11 @@ impl Markers {
     /// The length in bytes of the time expression a line starts with, if it starts with one.
     pub fn time_prefix(&self, line: &str) -> Option<usize> {
         self.time_start.find(line).map(|m| m.end())
+    }
+
+    /// Whether a time expression appears anywhere in the line.
+    pub fn contains_time(&self, line: &str) -> bool {
+        self.time_anywhere.is_match(line)
     }
 
     pub fn is_count_header(&self, line: &str) -> bool {

@@ -39,6 +39,7 @@ pub fn read_page(thread_id: &str, text: &str, markers: &Markers) -> Thread {
             .map(|l| markers.time_prefix(l).is_some())
             .collect(),
         is_closer: lines.iter().map(|l| markers.is_closer(l)).collect(),
+        contains_time: lines.iter().map(|l| markers.contains_time(l)).collect(),
         lines,
     };
     let lines = &page.lines;
@@ -67,6 +68,7 @@ struct Page<'a> {
     lines: Vec<&'a str>,
     starts_with_time: Vec<bool>,
     is_closer: Vec<bool>,
+    contains_time: Vec<bool>,
 }
 
 /// Where the comment section is and the heads found in it.
@@ -188,6 +190,7 @@ fn find_heads(
             .unwrap_or(false);
         if (rule.second_line_starts_with_time && !next_is_time)
             || (rule.starts_with_time && glued.is_none() && !starts_with_time[i])
+            || (rule.time_on_first_line && glued.is_none() && !page.contains_time[from + i])
         {
             i += 1;
             continue;
