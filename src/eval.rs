@@ -9,6 +9,8 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
+use crate::rng::splitmix64;
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ClassMetrics {
     pub label: String,
@@ -168,19 +170,11 @@ pub fn grouped_folds(groups: &[&str], k: usize, seed: u64) -> Vec<usize> {
     groups.iter().map(|g| fold_of[g]).collect()
 }
 
-/// Fisher–Yates with a small fixed generator (splitmix64): the same order for the same seed
-/// on every machine.
+/// Fisher–Yates with [`splitmix64`]: the same order for the same seed on every machine.
 pub fn shuffle<T>(items: &mut [T], seed: u64) {
     let mut state = seed;
-    let mut next = || {
-        state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    };
     for i in (1..items.len()).rev() {
-        let j = (next() % (i as u64 + 1)) as usize;
+        let j = (splitmix64(&mut state) % (i as u64 + 1)) as usize;
         items.swap(i, j);
     }
 }

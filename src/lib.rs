@@ -34,6 +34,7 @@ pub mod export;
 pub mod extract;
 pub mod features;
 pub mod model;
+pub mod rng;
 pub mod text;
 pub mod thread;
 

@@ -12,6 +12,8 @@
 use std::hash::Hasher;
 
 use rustc_hash::{FxHashMap, FxHasher};
+
+use crate::rng::splitmix64;
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
 
@@ -89,14 +91,7 @@ impl NearDuplicateIndex {
         // Fixed odd multipliers and offsets (a splitmix sequence): the same signatures on
         // every run and every machine.
         let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let mut next = || {
-            state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
-            let mut z = state;
-            z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-            z ^ (z >> 31)
-        };
-        let seeds = std::array::from_fn(|_| (next() | 1, next()));
+        let seeds = std::array::from_fn(|_| (splitmix64(&mut state) | 1, splitmix64(&mut state)));
         NearDuplicateIndex {
             threshold,
             seeds,
