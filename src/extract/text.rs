@@ -203,8 +203,9 @@ fn find_heads(
                     last_line,
                     found,
                 });
-                // Stay on a time line that carries text: it may hold the next author.
-                i = if heads.last().is_some_and(|h| !h.found.text.is_empty()) {
+                // Stay on the time line of a two-line head when it carries text: it may hold
+                // the next author. (A one-line head always moves on, so the loop ends.)
+                i = if rule.two_lines && heads.last().is_some_and(|h| !h.found.text.is_empty()) {
                     last_line
                 } else {
                     last_line + 1
@@ -437,6 +438,22 @@ mod tests {
             "Une longue première phrase qui ouvre l'article et se termine par un point.\n\n\
              Deuxième paragraphe."
         );
+    }
+
+    #[test]
+    fn a_custom_one_line_head_with_inline_text_terminates() {
+        let custom = format!(
+            "{}\n[[heads]]\nname = \"inline\"\npattern = '{{author}} · {{time}} {{text}}'\n",
+            crate::extract::markers::DEFAULT_MARKERS
+        );
+        let markers = Markers::from_toml(&custom).unwrap();
+        let thread = read_page(
+            "t",
+            "Titre\n2 comments\nAwa · 2 hours ago Bien vu\nMoussa · 1 hour ago Non\n",
+            &markers,
+        );
+        assert_eq!(thread.comments.len(), 2);
+        assert_eq!(thread.comments[1].text, "Non");
     }
 
     #[test]
