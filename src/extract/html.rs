@@ -5,11 +5,15 @@
 //! links or forms).
 
 use ego_tree::NodeId;
+use rustc_hash::{FxHashMap, FxHashSet};
 use scraper::{ElementRef, Html, Node, Selector};
 
 use super::{tidy_text, Extraction, Source};
 use crate::error::Result;
 use crate::thread::{Article, Comment, Thread};
+
+/// The nodes that are comment items.
+type ItemIds = FxHashSet<NodeId>;
 
 /// Ids and classes that name a whole comment region.
 const REGION_NAMES: &[&str] = &[
@@ -199,18 +203,23 @@ struct Item<'a> {
 /// The comment items of a region in page order, each with the index of the item it answers.
 fn find_items(region: ElementRef<'_>) -> Vec<Item<'_>> {
     let mut items: Vec<Item<'_>> = Vec::new();
+    let mut index_of: FxHashMap<NodeId, usize> = FxHashMap::default();
     for element in region.descendants().filter_map(ElementRef::wrap) {
         if !is_item_candidate(&element) {
             continue;
         }
-        let enclosing = items
-            .iter()
-            .rposition(|item| element.ancestors().any(|a| a.id() == item.element.id()));
+        // The nearest enclosing item, by walking up once (pages can hold thousands of items).
+        let enclosing = element
+            .ancestors()
+            .find_map(|a| index_of.get(&a.id()).copied());
         match enclosing {
             Some(index) if !in_reply_list_below(&element, items[index].element.id()) => {
                 // A wrapper inside the same comment (WordPress's `article.comment-body`).
             }
-            parent => items.push(Item { element, parent }),
+            parent => {
+                index_of.insert(element.id(), items.len());
+                items.push(Item { element, parent });
+            }
         }
     }
     items
@@ -218,7 +227,7 @@ fn find_items(region: ElementRef<'_>) -> Vec<Item<'_>> {
 
 fn read_comments(region: ElementRef<'_>) -> Vec<Comment> {
     let items = find_items(region);
-    let item_ids: Vec<NodeId> = items.iter().map(|i| i.element.id()).collect();
+    let item_ids: ItemIds = items.iter().map(|i| i.element.id()).collect();
     let mut comments: Vec<Comment> = Vec::with_capacity(items.len());
     for item in &items {
         let own = |e: &ElementRef<'_>| owned_by(e, item.element.id(), &item_ids);
@@ -251,7 +260,7 @@ fn read_comments(region: ElementRef<'_>) -> Vec<Comment> {
 }
 
 /// Whether `element` belongs to `item` itself rather than to a reply nested in it.
-fn owned_by(element: &ElementRef<'_>, item: NodeId, item_ids: &[NodeId]) -> bool {
+fn owned_by(element: &ElementRef<'_>, item: NodeId, item_ids: &ItemIds) -> bool {
     element
         .ancestors()
         .find(|a| item_ids.contains(&a.id()))
@@ -312,7 +321,7 @@ fn find_time(item: ElementRef<'_>, own: &dyn Fn(&ElementRef<'_>) -> bool) -> Str
 
 /// The comment's own text: its content element when it has one, otherwise everything in the
 /// item that is not author, date, buttons or a nested reply.
-fn find_text(item: ElementRef<'_>, item_ids: &[NodeId]) -> String {
+fn find_text(item: ElementRef<'_>, item_ids: &ItemIds) -> String {
     let content = item.descendants().filter_map(ElementRef::wrap).find(|e| {
         owned_by(e, item.id(), item_ids)
             && (e.value().attr("itemprop") == Some("text")
@@ -334,7 +343,7 @@ fn find_text(item: ElementRef<'_>, item_ids: &[NodeId]) -> String {
 /// items, scripts and forms, and (with `skip_furniture`) the author/date/button parts.
 fn collect_text(
     element: ElementRef<'_>,
-    item_ids: &[NodeId],
+    item_ids: &ItemIds,
     skip_furniture: bool,
     out: &mut String,
 ) {
@@ -389,7 +398,12 @@ pub fn fragment_text(html: &str) -> String {
     }
     let fragment = Html::parse_fragment(html);
     let mut out = String::new();
-    collect_text(fragment.root_element(), &[], false, &mut out);
+    collect_text(
+        fragment.root_element(),
+        &ItemIds::default(),
+        false,
+        &mut out,
+    );
     tidy_text(&out)
 }
 
