@@ -194,7 +194,8 @@ pub fn score(
         };
         // Articles first (they are keyed by thread), then the comments in input order, in
         // batches that may span threads so each parallel step has enough work.
-        let mut comments: Vec<(Comment, String)> = Vec::new();
+        let mut comments: Vec<Comment> = Vec::new();
+        let mut comment_titles: Vec<String> = Vec::new();
         for thread in extraction.threads {
             report.threads += 1;
             if !thread.article.title.is_empty() || !thread.article.body.is_empty() {
@@ -205,15 +206,16 @@ pub fn score(
                 );
             }
             let title = titles.get(thread.id()).cloned().unwrap_or_default();
-            comments.extend(thread.comments.into_iter().map(|c| (c, title.clone())));
+            comment_titles.extend(std::iter::repeat_n(title, thread.comments.len()));
+            comments.extend(thread.comments);
         }
-        for batch in comments.chunks(BATCH) {
-            let batch_comments: Vec<Comment> = batch.iter().map(|(c, _)| c.clone()).collect();
-            let (rows, contexts) = stream.next_batch(&batch_comments);
+        for (batch, batch_titles) in comments.chunks(BATCH).zip(comment_titles.chunks(BATCH)) {
+            let (rows, contexts) = stream.next_batch(batch);
             let first_position = ids.len();
-            ids.extend(batch.iter().map(|(c, _)| c.comment_id.clone()));
+            ids.extend(batch.iter().map(|c| c.comment_id.clone()));
             let scored: Vec<ScoredComment> = batch
                 .par_iter()
+                .zip(batch_titles.par_iter())
                 .zip(rows.par_iter())
                 .zip(contexts.par_iter())
                 .enumerate()

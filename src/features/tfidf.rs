@@ -166,19 +166,16 @@ impl TfIdf {
             .par_chunks(2048)
             .map(|chunk| {
                 let mut df: FxHashMap<u64, (u32, Block)> = FxHashMap::default();
-                let mut seen: Vec<u64> = Vec::new();
+                // The distinct n-grams of one text, reused from text to text.
+                let mut seen: Vec<(u64, Block)> = Vec::new();
                 for text in chunk {
                     seen.clear();
                     let tokens = tokenize(text, &normalizer);
-                    let mut blocks: FxHashMap<u64, Block> = FxHashMap::default();
-                    for_each_ngram(&tokens, &options, |o, _| {
-                        seen.push(o.key);
-                        blocks.insert(o.key, o.block);
-                    });
-                    seen.sort_unstable();
-                    seen.dedup();
-                    for key in &seen {
-                        df.entry(*key).or_insert((0, blocks[key])).0 += 1;
+                    for_each_ngram(&tokens, &options, |o, _| seen.push((o.key, o.block)));
+                    seen.sort_unstable_by_key(|&(key, _)| key);
+                    seen.dedup_by_key(|&mut (key, _)| key);
+                    for &(key, block) in &seen {
+                        df.entry(key).or_insert((0, block)).0 += 1;
                     }
                 }
                 df
