@@ -57,10 +57,15 @@ impl Thread {
     pub fn push(&mut self, mut comment: Comment) {
         comment.thread_id = self.article.thread_id.clone();
         if comment.comment_id.is_empty() {
-            comment.comment_id = format!("{}#{}", self.article.thread_id, self.comments.len() + 1);
+            comment.comment_id = positional_id(&self.article.thread_id, self.comments.len() + 1);
         }
         self.comments.push(comment);
     }
+}
+
+/// The id of a comment the source gave none: `thread_id#position` (1-based).
+pub fn positional_id(thread_id: &str, position: usize) -> String {
+    format!("{thread_id}#{position}")
 }
 
 /// The label set the default model uses; a user's model may use any other.

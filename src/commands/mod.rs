@@ -5,8 +5,8 @@ pub mod score;
 pub mod split;
 pub mod train;
 
-use crate::error::Error;
-use crate::extract::{self, ExtractOptions, Extraction, Format, InputPath};
+use crate::error::{Error, Result};
+use crate::extract::{ExtractOptions, Format, InputPath, InputReader, Piece};
 
 /// What a run over several inputs did, for the summary line and the exit code.
 #[derive(Debug, Default)]
@@ -23,26 +23,47 @@ pub struct InputsReport {
 }
 
 impl InputsReport {
-    /// Reads one input: a failure is recorded (and `None` returned) so the other inputs go
-    /// on; a success adds its skipped rows and warnings.
+    /// Reads one input piece by piece, handing each to `visit` and counting threads and
+    /// comments. An input that cannot be read is recorded in [`failed`](Self::failed) and the
+    /// other inputs go on; a table that breaks part-way has had its earlier rows handed on.
+    /// Only an error from `visit` itself (an output that cannot be written) is returned.
     pub fn read(
         &mut self,
         input: &InputPath,
         format: Format,
         options: &ExtractOptions,
-    ) -> Option<Extraction> {
-        match extract::read_input(input, format, options) {
-            Ok(mut extraction) => {
-                self.files_read += 1;
-                self.skipped += extraction.skipped;
-                self.warnings.append(&mut extraction.warnings);
-                Some(extraction)
-            }
+        mut visit: impl FnMut(Piece) -> Result<()>,
+    ) -> Result<()> {
+        let mut reader = match InputReader::open(input, format, options) {
+            Ok(reader) => reader,
             Err(error) => {
                 self.failed.push(error);
-                None
+                return Ok(());
             }
-        }
+        };
+        let finished = loop {
+            match reader.next_piece() {
+                Ok(Some(piece)) => {
+                    match &piece {
+                        Piece::Thread(_) => self.threads += 1,
+                        Piece::Comment(comment) => {
+                            self.comments += 1;
+                            self.empty_comments += usize::from(comment.text.trim().is_empty());
+                        }
+                    }
+                    visit(piece)?;
+                }
+                Ok(None) => break true,
+                Err(error) => {
+                    self.failed.push(error);
+                    break false;
+                }
+            }
+        };
+        self.files_read += usize::from(finished);
+        self.skipped += reader.skipped();
+        self.warnings.extend(reader.warnings());
+        Ok(())
     }
 
     /// The first failure when no input could be read at all (the run has nothing to show).

@@ -4,6 +4,7 @@
 //! [`score`] runs the pipeline and hands each [`ScoredComment`] to a sink, in input order:
 //! `score` writes them to a table as they come, `flag` keeps the flagged ones for its export.
 
+use std::collections::HashMap;
 use std::path::PathBuf;
 
 use rayon::prelude::*;
@@ -11,11 +12,11 @@ use serde::Serialize;
 
 use super::InputsReport;
 use crate::error::{Error, Result};
-use crate::extract::{self, ExtractOptions, Format, InputPath, Source};
+use crate::extract::{self, ExtractOptions, Format, InputPath, Piece, Source};
 use crate::features::FeatureStream;
 use crate::model::explain::{explain, Reason};
 use crate::model::{file, Classifier};
-use crate::thread::Comment;
+use crate::thread::{Article, Comment};
 
 /// Where the model comes from.
 #[derive(Debug, Clone)]
@@ -168,103 +169,140 @@ pub fn score(
     options: &ScoreOptions,
     model: &LoadedModel,
     progress: &dyn Fn(usize, u64),
-    mut sink: impl FnMut(ScoredComment) -> Result<()>,
+    sink: impl FnMut(ScoredComment) -> Result<()>,
 ) -> Result<InputsReport> {
     let classifier = &model.classifier;
-    let rule = DecisionRule::new(classifier, &options.thresholds)?;
-    let mut stream = FeatureStream::new(&classifier.features);
-    let mut titles: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    let mut scorer = Scorer {
+        classifier,
+        rule: DecisionRule::new(classifier, &options.thresholds)?,
+        stream: FeatureStream::new(&classifier.features),
+        titles: HashMap::new(),
+        ids: Vec::new(),
+        batch: Vec::with_capacity(BATCH),
+        sink,
+        progress,
+    };
     for input in &options.articles {
         let source = Source::read(input)?;
         for article in extract::table::read_articles(&source)? {
-            stream.add_article(&article);
-            titles.insert(article.thread_id.clone(), article.title.clone());
+            scorer.add_article(&article);
         }
     }
     let mut report = InputsReport::default();
-    // The comment id at each position of the duplicate index, to name what a copy copies.
-    let mut ids: Vec<String> = Vec::new();
     for input in &options.inputs {
         let bytes = match input {
             InputPath::File(path) => std::fs::metadata(path).map(|m| m.len()).unwrap_or(0),
             InputPath::Stdin => 0,
         };
-        let Some(extraction) = report.read(input, options.format, &options.extract) else {
-            continue;
-        };
-        // Articles first (they are keyed by thread), then the comments in input order, in
-        // batches that may span threads so each parallel step has enough work.
-        let mut comments: Vec<Comment> = Vec::new();
-        let mut comment_titles: Vec<String> = Vec::new();
-        for thread in extraction.threads {
-            report.threads += 1;
-            if !thread.article.title.is_empty() || !thread.article.body.is_empty() {
-                stream.add_article(&thread.article);
-                titles.insert(
-                    thread.article.thread_id.clone(),
-                    thread.article.title.clone(),
-                );
-            }
-            let title = titles.get(thread.id()).cloned().unwrap_or_default();
-            comment_titles.extend(std::iter::repeat_n(title, thread.comments.len()));
-            comments.extend(thread.comments);
-        }
-        for (batch, batch_titles) in comments.chunks(BATCH).zip(comment_titles.chunks(BATCH)) {
-            let (rows, contexts) = stream.next_batch(batch);
-            let first_position = ids.len();
-            ids.extend(batch.iter().map(|c| c.comment_id.clone()));
-            let scored: Vec<ScoredComment> = batch
-                .par_iter()
-                .zip(batch_titles.par_iter())
-                .zip(rows.par_iter())
-                .zip(contexts.par_iter())
-                .enumerate()
-                .map(|(i, (((comment, title), row), context))| {
-                    let duplicate_of = context
-                        .duplicate
-                        .best
-                        .map(|_| ids[context.duplicate.cluster].clone())
-                        .filter(|_| context.duplicate.cluster != first_position + i);
-                    if comment.text.trim().is_empty() {
-                        let mut comment = comment.clone();
-                        comment.status = join_words(&comment.status, "empty");
-                        return ScoredComment {
-                            comment,
-                            article_title: title.clone(),
-                            probabilities: Vec::new(),
-                            label: None,
-                            decision: None,
-                            reasons: Vec::new(),
-                            duplicate_of,
-                        };
-                    }
-                    let probabilities = classifier.probabilities(row);
-                    let label = Classifier::argmax(&probabilities);
-                    let copy_of = context.duplicate.best.map(|b| ids[b.earlier].as_str());
-                    ScoredComment {
-                        reasons: explain(classifier, &comment.text, row, context, label, copy_of),
-                        decision: Some(rule.decide(&probabilities)),
-                        label: Some(label),
-                        probabilities,
-                        comment: comment.clone(),
-                        article_title: title.clone(),
-                        duplicate_of,
-                    }
-                })
-                .collect();
-            for scored in scored {
-                report.comments += 1;
-                report.empty_comments += usize::from(scored.label.is_none());
-                sink(scored)?;
-            }
-            progress(batch.len(), 0);
-        }
+        report.read(
+            input,
+            options.format,
+            &options.extract,
+            |piece| match piece {
+                Piece::Thread(article) => {
+                    scorer.add_article(&article);
+                    Ok(())
+                }
+                Piece::Comment(comment) => scorer.push(comment),
+            },
+        )?;
+        scorer.flush()?;
         progress(0, bytes);
     }
     if let Some(error) = report.all_failed() {
         return Err(error);
     }
     Ok(report)
+}
+
+/// The scoring pipeline's state between batches: features carry the thread context (articles
+/// seen, the near-duplicate index) from one batch to the next.
+struct Scorer<'m, S> {
+    classifier: &'m Classifier,
+    rule: DecisionRule,
+    stream: FeatureStream<'m>,
+    /// Article titles by thread id.
+    titles: HashMap<String, String>,
+    /// The comment id at each position of the duplicate index, to name what a copy copies.
+    ids: Vec<String>,
+    batch: Vec<Comment>,
+    sink: S,
+    progress: &'m dyn Fn(usize, u64),
+}
+
+impl<S: FnMut(ScoredComment) -> Result<()>> Scorer<'_, S> {
+    fn add_article(&mut self, article: &Article) {
+        if !article.title.is_empty() || !article.body.is_empty() {
+            self.stream.add_article(article);
+            self.titles
+                .insert(article.thread_id.clone(), article.title.clone());
+        }
+    }
+
+    fn push(&mut self, comment: Comment) -> Result<()> {
+        self.batch.push(comment);
+        if self.batch.len() == BATCH {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Scores the comments waiting (in parallel) and hands them to the sink in order.
+    fn flush(&mut self) -> Result<()> {
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        let batch = std::mem::take(&mut self.batch);
+        let (classifier, rule, titles) = (self.classifier, &self.rule, &self.titles);
+        let (rows, contexts) = self.stream.next_batch(&batch);
+        let first_position = self.ids.len();
+        self.ids.extend(batch.iter().map(|c| c.comment_id.clone()));
+        let ids = &self.ids;
+        let scored: Vec<ScoredComment> = batch
+            .into_par_iter()
+            .zip(rows.par_iter())
+            .zip(contexts.par_iter())
+            .enumerate()
+            .map(|(i, ((mut comment, row), context))| {
+                let article_title = titles.get(&comment.thread_id).cloned().unwrap_or_default();
+                let duplicate_of = context
+                    .duplicate
+                    .best
+                    .map(|_| ids[context.duplicate.cluster].clone())
+                    .filter(|_| context.duplicate.cluster != first_position + i);
+                if comment.text.trim().is_empty() {
+                    comment.status = join_words(&comment.status, "empty");
+                    return ScoredComment {
+                        comment,
+                        article_title,
+                        probabilities: Vec::new(),
+                        label: None,
+                        decision: None,
+                        reasons: Vec::new(),
+                        duplicate_of,
+                    };
+                }
+                let probabilities = classifier.probabilities(row);
+                let label = Classifier::argmax(&probabilities);
+                let copy_of = context.duplicate.best.map(|b| ids[b.earlier].as_str());
+                ScoredComment {
+                    reasons: explain(classifier, &comment.text, row, context, label, copy_of),
+                    decision: Some(rule.decide(&probabilities)),
+                    label: Some(label),
+                    probabilities,
+                    comment,
+                    article_title,
+                    duplicate_of,
+                }
+            })
+            .collect();
+        let done = scored.len();
+        for scored in scored {
+            (self.sink)(scored)?;
+        }
+        (self.progress)(done, 0);
+        Ok(())
+    }
 }
 
 fn join_words(a: &str, b: &str) -> String {

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use super::InputsReport;
 use crate::error::Result;
 use crate::export::table::{ArticleTable, CommentTable};
-use crate::extract::{ExtractOptions, Format, InputPath};
+use crate::extract::{ExtractOptions, Format, InputPath, Piece};
 
 #[derive(Debug, Clone, Default)]
 pub struct SplitOptions {
@@ -30,20 +30,18 @@ pub fn split(options: &SplitOptions) -> Result<InputsReport> {
         .transpose()?;
     let mut report = InputsReport::default();
     for input in &options.inputs {
-        let Some(extraction) = report.read(input, options.format, &options.extract) else {
-            continue;
-        };
-        for thread in &extraction.threads {
-            report.threads += 1;
-            if let Some(articles) = articles.as_mut() {
-                articles.write(&thread.article)?;
-            }
-            for comment in &thread.comments {
-                report.comments += 1;
-                report.empty_comments += usize::from(comment.text.trim().is_empty());
-                comments.write(comment)?;
-            }
-        }
+        report.read(
+            input,
+            options.format,
+            &options.extract,
+            |piece| match piece {
+                Piece::Thread(article) => match articles.as_mut() {
+                    Some(articles) => articles.write(&article),
+                    None => Ok(()),
+                },
+                Piece::Comment(comment) => comments.write(&comment),
+            },
+        )?;
     }
     if let Some(error) = report.all_failed() {
         return Err(error);

@@ -18,7 +18,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::error::{Error, InputProblem, Location, Result};
-use crate::thread::Thread;
+use crate::thread::{Article, Comment, Thread};
 
 pub use table::TableColumns;
 
@@ -127,6 +127,24 @@ impl InputPath {
         }
     }
 
+    /// Opens the input for reading: a file, or standard input.
+    pub fn open(&self) -> Result<Box<dyn Read>> {
+        let problem = |problem| Error::input(Location::file(self.display_name()), problem);
+        match self {
+            InputPath::Stdin => Ok(Box::new(std::io::stdin().lock())),
+            InputPath::File(path) => {
+                if path.is_dir() {
+                    return Err(problem(InputProblem::Directory));
+                }
+                let file = std::fs::File::open(path).map_err(|e| match e.kind() {
+                    std::io::ErrorKind::NotFound => problem(InputProblem::NotFound),
+                    _ => problem(InputProblem::Unreadable(e)),
+                })?;
+                Ok(Box::new(file))
+            }
+        }
+    }
+
     /// The file name without directory and extension: a stable thread id for one-page inputs.
     pub fn stem(&self) -> String {
         match self {
@@ -162,24 +180,11 @@ impl Source {
     pub fn read(input: &InputPath) -> Result<Source> {
         let name = input.display_name();
         let problem = |problem| Error::input(Location::file(name.clone()), problem);
-        let bytes = match input {
-            InputPath::Stdin => {
-                let mut bytes = Vec::new();
-                std::io::stdin()
-                    .read_to_end(&mut bytes)
-                    .map_err(|e| problem(InputProblem::Unreadable(e)))?;
-                bytes
-            }
-            InputPath::File(path) => {
-                if path.is_dir() {
-                    return Err(problem(InputProblem::Directory));
-                }
-                std::fs::read(path).map_err(|e| match e.kind() {
-                    std::io::ErrorKind::NotFound => problem(InputProblem::NotFound),
-                    _ => problem(InputProblem::Unreadable(e)),
-                })?
-            }
-        };
+        let mut bytes = Vec::new();
+        input
+            .open()?
+            .read_to_end(&mut bytes)
+            .map_err(|e| problem(InputProblem::Unreadable(e)))?;
         Source::decode(name, input.stem(), &bytes)
     }
 
@@ -246,6 +251,35 @@ pub struct Extraction {
     pub warnings: Vec<String>,
 }
 
+impl Extraction {
+    /// Adds a piece read in order: a thread starts, or its next comment arrives.
+    fn add(&mut self, piece: Piece) {
+        match piece {
+            Piece::Thread(article) => self.threads.push(Thread {
+                article,
+                comments: Vec::new(),
+            }),
+            Piece::Comment(comment) => match self.threads.last_mut() {
+                Some(thread) => thread.comments.push(comment),
+                None => {
+                    let mut thread = Thread::new(comment.thread_id.clone());
+                    thread.push(comment);
+                    self.threads.push(thread);
+                }
+            },
+        }
+    }
+}
+
+/// One step of reading an input, in order: a thread starts (with its article, which may be
+/// empty), or a comment of the thread last started arrives (with its thread and comment ids
+/// set).
+#[derive(Debug, Clone, PartialEq)]
+pub enum Piece {
+    Thread(Article),
+    Comment(Comment),
+}
+
 /// Reads one decoded input in the given format (`Auto` detects it).
 pub fn extract(source: &Source, format: Format, options: &ExtractOptions) -> Result<Extraction> {
     let format = match format {
@@ -268,14 +302,133 @@ pub fn extract(source: &Source, format: Format, options: &ExtractOptions) -> Res
     Ok(extraction)
 }
 
-/// Reads and extracts one input.
+/// An input being read piece by piece. Comments tables are streamed from the file record by
+/// record, so memory does not grow with their size; pages and exports are documents, read
+/// whole (a page's structure is only known once all of it is read).
+pub struct InputReader {
+    pub format: Format,
+    kind: ReaderKind,
+}
+
+enum ReaderKind {
+    Document {
+        pieces: std::vec::IntoIter<Piece>,
+        skipped: usize,
+        warnings: Vec<String>,
+    },
+    Table(Box<table::TableReader<Box<dyn Read>>>),
+}
+
+/// Bytes looked at to decide how to read an input.
+const HEAD: usize = 8192;
+
+impl InputReader {
+    /// Opens an input and decides its format (`Auto` detects it from the name and the first
+    /// bytes).
+    pub fn open(input: &InputPath, format: Format, options: &ExtractOptions) -> Result<Self> {
+        let name = input.display_name();
+        let problem = |problem| Error::input(Location::file(name.clone()), problem);
+        let mut stream = input.open()?;
+        let mut head = Vec::with_capacity(HEAD);
+        (&mut stream)
+            .take(HEAD as u64)
+            .read_to_end(&mut head)
+            .map_err(|e| problem(InputProblem::Unreadable(e)))?;
+        let whole = head.len() < HEAD;
+        let format = match format {
+            Format::Auto => Format::detect(&name, &String::from_utf8_lossy(&head)),
+            known => known,
+        };
+        // A table is streamed unless what decides how to read it needs the whole file: a
+        // UTF-16 mark, a NUL byte (binary), or nothing but white space so far.
+        let streamable = matches!(format, Format::Csv | Format::Jsonl)
+            && !head.starts_with(b"\xFF\xFE")
+            && !head.starts_with(b"\xFE\xFF")
+            && !head.contains(&0)
+            && !head.iter().all(|b| b.is_ascii_whitespace());
+        if streamable {
+            if head.starts_with(b"\xEF\xBB\xBF") {
+                head.drain(..3);
+            }
+            let rest: Box<dyn Read> = Box::new(std::io::Cursor::new(head).chain(stream));
+            let stem = input.stem();
+            let reader = match format {
+                Format::Csv => table::TableReader::csv(rest, &name, &stem, options)?,
+                _ => table::TableReader::jsonl(rest, &name, &stem, options),
+            };
+            return Ok(InputReader {
+                format,
+                kind: ReaderKind::Table(Box::new(reader)),
+            });
+        }
+        let mut bytes = head;
+        if !whole {
+            stream
+                .read_to_end(&mut bytes)
+                .map_err(|e| problem(InputProblem::Unreadable(e)))?;
+        }
+        let source = Source::decode(name, input.stem(), &bytes)?;
+        let extraction = extract(&source, format, options)?;
+        let pieces: Vec<Piece> = extraction
+            .threads
+            .into_iter()
+            .flat_map(|thread| {
+                std::iter::once(Piece::Thread(thread.article))
+                    .chain(thread.comments.into_iter().map(Piece::Comment))
+            })
+            .collect();
+        Ok(InputReader {
+            format,
+            kind: ReaderKind::Document {
+                pieces: pieces.into_iter(),
+                skipped: extraction.skipped,
+                warnings: extraction.warnings,
+            },
+        })
+    }
+
+    /// The next piece, `None` at the end of the input.
+    pub fn next_piece(&mut self) -> Result<Option<Piece>> {
+        match &mut self.kind {
+            ReaderKind::Document { pieces, .. } => Ok(pieces.next()),
+            ReaderKind::Table(table) => table.next_piece(),
+        }
+    }
+
+    /// Bad records skipped so far (only with `lenient`).
+    pub fn skipped(&self) -> usize {
+        match &self.kind {
+            ReaderKind::Document { skipped, .. } => *skipped,
+            ReaderKind::Table(table) => table.skipped,
+        }
+    }
+
+    /// What the reader noticed without failing (an encoding fallback, ignored columns…).
+    pub fn warnings(&self) -> Vec<String> {
+        match &self.kind {
+            ReaderKind::Document { warnings, .. } => warnings.clone(),
+            ReaderKind::Table(table) => table.warnings(),
+        }
+    }
+}
+
+/// Reads and extracts one whole input.
 pub fn read_input(
     input: &InputPath,
     format: Format,
     options: &ExtractOptions,
 ) -> Result<Extraction> {
-    let source = Source::read(input)?;
-    extract(&source, format, options)
+    let mut reader = InputReader::open(input, format, options)?;
+    let mut extraction = Extraction {
+        format: Some(reader.format),
+        ..Extraction::default()
+    };
+    while let Some(piece) = reader.next_piece()? {
+        extraction.add(piece);
+    }
+    extraction.skipped = reader.skipped();
+    extraction.warnings = reader.warnings();
+    Ok(extraction)
 }
 
 /// Collapses runs of spaces and tabs and trims each line; keeps line breaks (at most one blank

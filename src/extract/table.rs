@@ -2,14 +2,19 @@
 //!
 //! Only `text` is required (and `label` when a caller asks for it); every other column has a
 //! fallback (the file name as thread, `thread#position` as comment id). Consecutive rows of
-//! one thread become one [`Thread`]. Column names are configurable so a user's own labelled
-//! file can be read as it is.
+//! one thread form one thread. Column names are configurable so a user's own labelled file
+//! can be read as it is.
+//!
+//! A [`TableReader`] reads record by record from any `Read`, so a table of any size is scored
+//! in bounded memory. Fields are UTF-8; from the first field that is not, the rest of the
+//! table is read as Windows-1252 (the same rule, and warning, as for whole files).
 
 use std::collections::HashSet;
+use std::io::{BufRead, BufReader, Read};
 
-use super::{ExtractOptions, Extraction, Source};
+use super::{ExtractOptions, Extraction, Piece, Source};
 use crate::error::{Error, InputProblem, Location, Result};
-use crate::thread::{Article, Comment, Thread};
+use crate::thread::{Article, Comment};
 
 /// The names of the columns a table is read with.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -112,140 +117,315 @@ impl ColumnIndex {
         Ok((index, ignored))
     }
 
-    fn comment(&self, field: impl Fn(usize) -> String) -> Comment {
-        let get = |index: Option<usize>| index.map(&field).unwrap_or_default();
+    fn comment(&self, mut field: impl FnMut(usize) -> String) -> Comment {
+        let mut get = |index: Option<usize>| index.map(&mut field).unwrap_or_default();
         Comment {
             thread_id: get(self.thread_id),
             comment_id: get(self.comment_id),
             parent_id: get(self.parent_id),
             author: get(self.author),
             posted_at: get(self.posted_at),
-            text: field(self.text),
+            text: get(Some(self.text)),
             status: get(self.status),
-            label: get(self.label).trim().to_string(),
+            label: get(self.label),
         }
     }
 }
 
-/// Collects rows into threads: a new thread starts whenever the thread id changes.
-struct ThreadBuilder<'a> {
-    fallback_id: &'a str,
-    threads: Vec<Thread>,
+/// Gives each row its thread and comment id: a new thread starts whenever the thread id
+/// changes, and rows without one belong to the file's own thread.
+struct ThreadCursor {
+    fallback_id: String,
+    current: Option<String>,
+    position: usize,
 }
 
-impl ThreadBuilder<'_> {
-    fn push(&mut self, comment: Comment) {
-        let id = if comment.thread_id.trim().is_empty() {
-            self.fallback_id
-        } else {
-            comment.thread_id.trim()
+impl ThreadCursor {
+    fn new(fallback_id: &str) -> Self {
+        ThreadCursor {
+            fallback_id: fallback_id.to_string(),
+            current: None,
+            position: 0,
+        }
+    }
+
+    /// Sets the comment's thread and (when it has none) comment id; returns the article of
+    /// the thread it starts, if it starts one.
+    fn place(&mut self, comment: &mut Comment) -> Option<Article> {
+        let id = match comment.thread_id.trim() {
+            "" => self.fallback_id.as_str(),
+            id => id,
         };
-        if self.threads.last().is_none_or(|t| t.id() != id) {
-            self.threads.push(Thread::new(id));
+        let starts = self.current.as_deref() != Some(id);
+        if starts {
+            self.current = Some(id.to_string());
+            self.position = 0;
         }
-        if let Some(thread) = self.threads.last_mut() {
-            thread.push(comment);
+        self.position += 1;
+        let thread_id = self.current.clone().unwrap_or_default();
+        if comment.comment_id.is_empty() {
+            comment.comment_id = crate::thread::positional_id(&thread_id, self.position);
         }
+        comment.thread_id = thread_id.clone();
+        starts.then(|| Article {
+            thread_id,
+            ..Article::default()
+        })
     }
 }
 
-fn ignored_warning(source: &Source, ignored: &[String]) -> Vec<String> {
-    if ignored.is_empty() {
-        return Vec::new();
-    }
-    vec![format!(
-        "{}: ignoring column(s) not in the comments table: {}",
-        source.name,
-        ignored.join(", ")
-    )]
+/// Turns field bytes into text: UTF-8 until a field is not, Windows-1252 from then on.
+struct FieldDecoder {
+    name: String,
+    windows_1252: bool,
+    warning: Option<String>,
 }
 
-/// Reads a CSV comments table.
-pub fn read_csv(source: &Source, options: &ExtractOptions) -> Result<Extraction> {
-    let fail =
-        |line: u64, problem| Error::input(Location::line(source.name.clone(), line), problem);
-    let mut reader = csv::ReaderBuilder::new()
-        .flexible(true)
-        .from_reader(source.text.as_bytes());
-    let header: Vec<String> = reader
-        .headers()
-        .map_err(|e| fail(1, InputProblem::Csv(e.to_string())))?
-        .iter()
-        .map(|h| h.trim().trim_start_matches('\u{feff}').to_string())
-        .collect();
-    let (index, ignored) = ColumnIndex::new(&header, &options.columns).map_err(|p| fail(1, p))?;
-    let mut builder = ThreadBuilder {
-        fallback_id: &source.stem,
-        threads: Vec::new(),
-    };
-    let mut skipped = 0;
-    let mut record = csv::StringRecord::new();
-    loop {
-        let line = reader.position().line();
-        match reader.read_record(&mut record) {
-            Ok(false) => break,
-            Ok(true) if record.len() == index.width => {
-                builder.push(index.comment(|i| record.get(i).unwrap_or_default().to_string()));
-            }
-            Ok(true) => {
-                let line = record.position().map_or(line, |p| p.line());
-                if !options.lenient {
-                    return Err(fail(
-                        line,
-                        InputProblem::RaggedRow {
-                            expected: index.width,
-                            found: record.len(),
-                        },
+impl FieldDecoder {
+    fn decode(&mut self, bytes: &[u8], line: u64) -> String {
+        if !self.windows_1252 {
+            match std::str::from_utf8(bytes) {
+                Ok(text) => return text.to_string(),
+                Err(_) => {
+                    self.windows_1252 = true;
+                    self.warning = Some(format!(
+                        "{}:{line}: not valid UTF-8; the file was read as Windows-1252 from here on",
+                        self.name
                     ));
                 }
-                skipped += 1;
-            }
-            Err(e) => {
-                let line = e.position().map_or(line, |p| p.line());
-                if !options.lenient || !matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. }) {
-                    return Err(fail(line, InputProblem::Csv(e.to_string())));
-                }
-                skipped += 1;
             }
         }
+        let (text, _) = encoding_rs::WINDOWS_1252.decode_without_bom_handling(bytes);
+        text.into_owned()
     }
-    Ok(Extraction {
-        threads: builder.threads,
-        skipped,
-        warnings: ignored_warning(source, &ignored),
-        ..Extraction::default()
-    })
 }
 
-/// Reads a JSONL comments table: one JSON object per line; blank lines are skipped.
-pub fn read_jsonl(source: &Source, options: &ExtractOptions) -> Result<Extraction> {
-    let mut builder = ThreadBuilder {
-        fallback_id: &source.stem,
-        threads: Vec::new(),
-    };
-    let mut skipped = 0;
-    let mut ignored: Vec<String> = Vec::new();
-    for (n, line) in source.text.lines().enumerate() {
-        if line.trim().is_empty() {
-            continue;
+/// Where the rows come from.
+enum Rows<R: Read> {
+    Csv {
+        reader: csv::Reader<R>,
+        index: ColumnIndex,
+        record: csv::ByteRecord,
+    },
+    Jsonl {
+        lines: BufReader<R>,
+        line: u64,
+        buffer: Vec<u8>,
+    },
+}
+
+/// Reads a comments table record by record, as [`Piece`]s.
+pub struct TableReader<R: Read> {
+    name: String,
+    rows: Rows<R>,
+    cursor: ThreadCursor,
+    decoder: FieldDecoder,
+    options: ExtractOptions,
+    /// A comment read after the [`Piece::Thread`] it starts was handed out.
+    pending: Option<Comment>,
+    /// Columns read but not part of the comments table.
+    ignored: Vec<String>,
+    /// Bad rows skipped (only with `lenient`).
+    pub skipped: usize,
+}
+
+impl<R: Read> TableReader<R> {
+    /// Starts reading a CSV table: reads and checks its header.
+    pub fn csv(input: R, name: &str, stem: &str, options: &ExtractOptions) -> Result<Self> {
+        let fail = |problem| Error::input(Location::line(name.to_string(), 1), problem);
+        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+        let mut decoder = FieldDecoder {
+            name: name.to_string(),
+            windows_1252: false,
+            warning: None,
+        };
+        let header: Vec<String> = reader
+            .byte_headers()
+            .map_err(|e| fail(InputProblem::Csv(e.to_string())))?
+            .iter()
+            .map(|h| {
+                let h = decoder.decode(h, 1);
+                h.trim().trim_start_matches('\u{feff}').to_string()
+            })
+            .collect();
+        let (index, ignored) = ColumnIndex::new(&header, &options.columns).map_err(fail)?;
+        let rows = Rows::Csv {
+            reader,
+            index,
+            record: csv::ByteRecord::new(),
+        };
+        Ok(TableReader::new(
+            name, stem, options, rows, decoder, ignored,
+        ))
+    }
+
+    /// Starts reading a JSONL table: one JSON object per line; blank lines are skipped.
+    pub fn jsonl(input: R, name: &str, stem: &str, options: &ExtractOptions) -> Self {
+        let rows = Rows::Jsonl {
+            lines: BufReader::new(input),
+            line: 0,
+            buffer: Vec::new(),
+        };
+        let decoder = FieldDecoder {
+            name: name.to_string(),
+            windows_1252: false,
+            warning: None,
+        };
+        TableReader::new(name, stem, options, rows, decoder, Vec::new())
+    }
+
+    fn new(
+        name: &str,
+        stem: &str,
+        options: &ExtractOptions,
+        rows: Rows<R>,
+        decoder: FieldDecoder,
+        ignored: Vec<String>,
+    ) -> Self {
+        TableReader {
+            name: name.to_string(),
+            rows,
+            cursor: ThreadCursor::new(stem),
+            decoder,
+            options: options.clone(),
+            pending: None,
+            ignored,
+            skipped: 0,
         }
-        match jsonl_row(line, options, &mut ignored) {
-            Ok(comment) => builder.push(comment),
-            Err(_) if options.lenient => skipped += 1,
-            Err(problem) => {
-                return Err(Error::input(
-                    Location::line(source.name.clone(), n as u64 + 1),
-                    problem,
-                ))
+    }
+
+    /// The next piece: a thread that starts, or a comment; `None` at the end of the table.
+    pub fn next_piece(&mut self) -> Result<Option<Piece>> {
+        if let Some(comment) = self.pending.take() {
+            return Ok(Some(Piece::Comment(comment)));
+        }
+        let Some(mut comment) = self.next_row()? else {
+            return Ok(None);
+        };
+        Ok(Some(match self.cursor.place(&mut comment) {
+            Some(article) => {
+                self.pending = Some(comment);
+                Piece::Thread(article)
+            }
+            None => Piece::Comment(comment),
+        }))
+    }
+
+    /// What the reader noticed without failing: the encoding fallback, ignored columns.
+    pub fn warnings(&self) -> Vec<String> {
+        let mut warnings: Vec<String> = self.decoder.warning.iter().cloned().collect();
+        if !self.ignored.is_empty() {
+            warnings.push(format!(
+                "{}: ignoring column(s) not in the comments table: {}",
+                self.name,
+                self.ignored.join(", ")
+            ));
+        }
+        warnings
+    }
+
+    /// The next good row (skipping bad ones when lenient).
+    fn next_row(&mut self) -> Result<Option<Comment>> {
+        loop {
+            let (line, row) = match &mut self.rows {
+                Rows::Csv {
+                    reader,
+                    index,
+                    record,
+                } => {
+                    let line = reader.position().line();
+                    match reader.read_byte_record(record) {
+                        Ok(false) => return Ok(None),
+                        Ok(true) => {
+                            let line = record.position().map_or(line, |p| p.line());
+                            if record.len() == index.width {
+                                let decoder = &mut self.decoder;
+                                let comment = index.comment(|i| decoder.decode(&record[i], line));
+                                (line, Ok(comment))
+                            } else {
+                                let problem = InputProblem::RaggedRow {
+                                    expected: index.width,
+                                    found: record.len(),
+                                };
+                                (line, Err(problem))
+                            }
+                        }
+                        Err(e) => {
+                            let line = e.position().map_or(line, |p| p.line());
+                            let problem = InputProblem::Csv(e.to_string());
+                            // Only a row of the wrong width can be skipped; a broken quote
+                            // or an I/O error leaves nothing sensible to go on with.
+                            if !matches!(e.kind(), csv::ErrorKind::UnequalLengths { .. }) {
+                                return Err(self.fail(line, problem));
+                            }
+                            (line, Err(problem))
+                        }
+                    }
+                }
+                Rows::Jsonl {
+                    lines,
+                    line,
+                    buffer,
+                } => {
+                    buffer.clear();
+                    let read = lines.read_until(b'\n', buffer).map_err(|e| {
+                        Error::input(
+                            Location::file(self.name.clone()),
+                            InputProblem::Unreadable(e),
+                        )
+                    })?;
+                    if read == 0 {
+                        return Ok(None);
+                    }
+                    *line += 1;
+                    let mut bytes = buffer.as_slice();
+                    if *line == 1 {
+                        bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+                    }
+                    if bytes.trim_ascii().is_empty() {
+                        continue;
+                    }
+                    let text = self.decoder.decode(bytes, *line);
+                    (*line, jsonl_row(&text, &self.options, &mut self.ignored))
+                }
+            };
+            match row {
+                Ok(mut comment) => {
+                    comment.label = comment.label.trim().to_string();
+                    return Ok(Some(comment));
+                }
+                Err(_) if self.options.lenient => self.skipped += 1,
+                Err(problem) => return Err(self.fail(line, problem)),
             }
         }
     }
-    Ok(Extraction {
-        threads: builder.threads,
-        skipped,
-        warnings: ignored_warning(source, &ignored),
-        ..Extraction::default()
-    })
+
+    fn fail(&self, line: u64, problem: InputProblem) -> Error {
+        Error::input(Location::line(self.name.clone(), line), problem)
+    }
+}
+
+/// Reads a whole comments table already in memory.
+fn read_table(mut reader: TableReader<&[u8]>) -> Result<Extraction> {
+    let mut extraction = Extraction::default();
+    while let Some(piece) = reader.next_piece()? {
+        extraction.add(piece);
+    }
+    extraction.skipped = reader.skipped;
+    extraction.warnings = reader.warnings();
+    Ok(extraction)
+}
+
+/// Reads a CSV comments table already in memory.
+pub fn read_csv(source: &Source, options: &ExtractOptions) -> Result<Extraction> {
+    let reader = TableReader::csv(source.text.as_bytes(), &source.name, &source.stem, options)?;
+    read_table(reader)
+}
+
+/// Reads a JSONL comments table already in memory.
+pub fn read_jsonl(source: &Source, options: &ExtractOptions) -> Result<Extraction> {
+    let reader = TableReader::jsonl(source.text.as_bytes(), &source.name, &source.stem, options);
+    read_table(reader)
 }
 
 fn jsonl_row(
@@ -393,6 +573,26 @@ mod tests {
         let extraction = read_csv(&source("t.csv", text), &lenient).unwrap();
         assert_eq!(extraction.skipped, 1);
         assert_eq!(extraction.threads[0].comments.len(), 2);
+    }
+
+    #[test]
+    fn a_streamed_table_falls_back_to_windows_1252_from_its_first_bad_field() {
+        let bytes: &[u8] = b"thread_id,text\na,d\xe9j\xe0 vu\na,caf\xe9\n";
+        let mut reader =
+            TableReader::csv(bytes, "old.csv", "old", &ExtractOptions::default()).unwrap();
+        let mut texts = Vec::new();
+        while let Some(piece) = reader.next_piece().unwrap() {
+            if let Piece::Comment(comment) = piece {
+                texts.push(comment.text);
+            }
+        }
+        assert_eq!(texts, ["déjà vu", "café"]);
+        let warnings = reader.warnings();
+        assert_eq!(warnings.len(), 1);
+        assert!(
+            warnings[0].starts_with("old.csv:2: not valid UTF-8"),
+            "{warnings:?}"
+        );
     }
 
     #[test]
