@@ -1,6 +1,10 @@
 //! Writing tables and reports. Every file output goes through [`Output`], which writes to a
 //! temporary file beside the target and renames it into place on [`Output::commit`]: a crash
 //! or an error never leaves a half-written file, and the previous file stays intact.
+//!
+//! On Linux the temporary file is anonymous (`O_TMPFILE`) until it is complete, so even a
+//! process killed mid-write leaves nothing behind; elsewhere, or on a file system without
+//! anonymous files, it is a named temporary file that an error or a normal exit removes.
 
 pub mod flagged;
 pub mod report;
@@ -17,8 +21,122 @@ pub enum Output {
     Stdout(BufWriter<io::Stdout>),
     File {
         path: PathBuf,
-        file: BufWriter<tempfile::NamedTempFile>,
+        file: BufWriter<TempFile>,
     },
+}
+
+/// The file an [`Output`] writes before it is moved into place.
+pub enum TempFile {
+    /// Not linked into any directory yet (Linux `O_TMPFILE`).
+    Anonymous {
+        file: std::fs::File,
+        dir: PathBuf,
+    },
+    Named(tempfile::NamedTempFile),
+}
+
+impl TempFile {
+    fn create(dir: &Path) -> io::Result<TempFile> {
+        #[cfg(target_os = "linux")]
+        {
+            use std::os::unix::fs::OpenOptionsExt;
+            let anonymous = std::fs::OpenOptions::new()
+                .write(true)
+                .custom_flags(libc::O_TMPFILE)
+                .mode(0o644)
+                .open(dir);
+            if let Ok(file) = anonymous {
+                return Ok(TempFile::Anonymous {
+                    file,
+                    dir: dir.to_path_buf(),
+                });
+            }
+        }
+        let file = tempfile::Builder::new()
+            .prefix(".moderate-")
+            .suffix(".tmp")
+            .tempfile_in(dir)?;
+        Ok(TempFile::Named(file))
+    }
+
+    fn file(&self) -> &std::fs::File {
+        match self {
+            TempFile::Anonymous { file, .. } => file,
+            TempFile::Named(named) => named.as_file(),
+        }
+    }
+
+    /// Syncs the file and moves it to `path`, replacing what was there in one rename.
+    fn persist(self, path: &Path) -> io::Result<()> {
+        self.file().sync_all()?;
+        match self {
+            TempFile::Anonymous { file, dir } => link_anonymous(&file, &dir)?
+                .persist(path)
+                .map_err(|e| e.error),
+            TempFile::Named(named) => {
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt;
+                    let _ = named
+                        .as_file()
+                        .set_permissions(std::fs::Permissions::from_mode(0o644));
+                }
+                named.persist(path).map(drop).map_err(|e| e.error)
+            }
+        }
+    }
+}
+
+/// Gives a complete anonymous file a temporary name in `dir` (from which it is renamed into
+/// place). No crate exposes `linkat` of an `O_TMPFILE` descriptor, hence this one unsafe call.
+#[cfg(target_os = "linux")]
+fn link_anonymous(file: &std::fs::File, dir: &Path) -> io::Result<tempfile::TempPath> {
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::io::AsRawFd;
+    let source = std::ffi::CString::new(format!("/proc/self/fd/{}", file.as_raw_fd()))?;
+    let linked = tempfile::Builder::new()
+        .prefix(".moderate-")
+        .suffix(".tmp")
+        .make_in(dir, |name| {
+            let target = std::ffi::CString::new(name.as_os_str().as_bytes())?;
+            // SAFETY: both paths are valid NUL-terminated strings that outlive the call.
+            let status = unsafe {
+                libc::linkat(
+                    libc::AT_FDCWD,
+                    source.as_ptr(),
+                    libc::AT_FDCWD,
+                    target.as_ptr(),
+                    libc::AT_SYMLINK_FOLLOW,
+                )
+            };
+            if status == 0 {
+                Ok(())
+            } else {
+                Err(io::Error::last_os_error())
+            }
+        })?;
+    Ok(linked.into_temp_path())
+}
+
+#[cfg(not(target_os = "linux"))]
+fn link_anonymous(_: &std::fs::File, _: &Path) -> io::Result<tempfile::TempPath> {
+    unreachable!("anonymous temporary files are only made on Linux")
+}
+
+impl Write for TempFile {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        match self {
+            TempFile::Anonymous { file, .. } => file.write(buf),
+            TempFile::Named(named) => named.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        match self {
+            TempFile::Anonymous { file, .. } => file.flush(),
+            TempFile::Named(named) => named.flush(),
+        }
+    }
 }
 
 impl Output {
@@ -32,11 +150,7 @@ impl Output {
                     Some(d) if !d.as_os_str().is_empty() => d,
                     _ => Path::new("."),
                 };
-                let temp = tempfile::Builder::new()
-                    .prefix(".moderate-")
-                    .suffix(".tmp")
-                    .tempfile_in(dir)
-                    .map_err(|e| Error::output(path, e))?;
+                let temp = TempFile::create(dir).map_err(|e| Error::output(path, e))?;
                 Ok(Output::File {
                     path: path.to_path_buf(),
                     file: BufWriter::with_capacity(1 << 16, temp),
@@ -62,19 +176,7 @@ impl Output {
                 let temp = file
                     .into_inner()
                     .map_err(|e| Error::output(&path, e.into_error()))?;
-                temp.as_file()
-                    .sync_all()
-                    .map_err(|e| Error::output(&path, e))?;
-                #[cfg(unix)]
-                {
-                    use std::os::unix::fs::PermissionsExt;
-                    let _ = temp
-                        .as_file()
-                        .set_permissions(std::fs::Permissions::from_mode(0o644));
-                }
-                temp.persist(&path)
-                    .map_err(|e| Error::output(&path, e.error))?;
-                Ok(())
+                temp.persist(&path).map_err(|e| Error::output(&path, e))
             }
         }
     }
@@ -120,6 +222,27 @@ mod tests {
         output.write_all(b"new").unwrap();
         output.commit().unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+    }
+
+    #[cfg(target_os = "linux")]
+    #[test]
+    fn on_linux_a_file_being_written_has_no_name_until_commit() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("out.csv");
+        let mut output = Output::create(Some(&path)).unwrap();
+        assert!(matches!(
+            &output,
+            Output::File {
+                file,
+                ..
+            } if matches!(file.get_ref(), TempFile::Anonymous { .. })
+        ));
+        output.write_all(b"new").unwrap();
+        output.flush().unwrap();
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 0);
+        output.commit().unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
     }
 
     #[test]
