@@ -215,25 +215,6 @@ fn flag_exports_csv_json_and_html_sorted_by_severity_then_probability() {
 }
 
 #[test]
-fn model_problems_are_one_clear_message() {
-    let wd = Workdir::new();
-    let input = fixture("comments-table.csv");
-    let output = wd.run_expect(&["score", &input, "--model", "missing.model"], 1);
-    assert!(
-        stderr(&output).contains("model missing.model: cannot read"),
-        "{}",
-        stderr(&output)
-    );
-    wd.write("not.model", "thread_id,text\n");
-    let output = wd.run_expect(&["score", &input, "--model", "not.model"], 1);
-    assert!(
-        stderr(&output).contains("not a moderate model file"),
-        "{}",
-        stderr(&output)
-    );
-}
-
-#[test]
 fn an_unreadable_input_among_several_gives_a_partial_run() {
     let wd = Workdir::new();
     let output = wd.run_expect(

@@ -31,11 +31,45 @@ impl Workdir {
 
     /// Runs `moderate` with these arguments in the working directory.
     pub fn run(&self, args: &[&str]) -> Output {
-        std::process::Command::new(env!("CARGO_BIN_EXE_moderate"))
+        self.command(args)
+            .output()
+            .expect("run the moderate binary")
+    }
+
+    /// The command that runs `moderate` with these arguments in the working directory.
+    pub fn command(&self, args: &[&str]) -> std::process::Command {
+        let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_moderate"));
+        command.args(args).current_dir(self.dir.path());
+        command
+    }
+
+    /// Runs `moderate` with writes to regular files limited to 1 KiB (`ulimit -f`), so a
+    /// larger output fails part-way with "File too large", the way a full disk fails a write.
+    #[cfg(unix)]
+    pub fn run_with_small_disk(&self, args: &[&str]) -> Output {
+        std::process::Command::new("bash")
+            .arg("-c")
+            .arg("trap '' XFSZ; ulimit -f 1; exec \"$0\" \"$@\"")
+            .arg(env!("CARGO_BIN_EXE_moderate"))
             .args(args)
             .current_dir(self.dir.path())
             .output()
-            .expect("run the moderate binary")
+            .expect("run the moderate binary under bash")
+    }
+
+    /// The names in the working directory, sorted.
+    pub fn listing(&self) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(self.dir.path())
+            .expect("list the working directory")
+            .map(|e| {
+                e.expect("a directory entry")
+                    .file_name()
+                    .to_string_lossy()
+                    .into_owned()
+            })
+            .collect();
+        names.sort();
+        names
     }
 
     /// Runs `moderate` and fails the test, showing stderr, unless it exits with `code`.
