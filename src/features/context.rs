@@ -11,7 +11,7 @@ use rustc_hash::FxHashMap;
 use super::near_duplicate::{DuplicateReport, NearDuplicateIndex, PreparedText};
 use super::tfidf::{Block, TfIdf};
 use crate::text::tokenize::{EMAIL, PHONE, URL};
-use crate::text::{tokenize, Normalizer};
+use crate::text::{tokenize, Normalizer, Token};
 use crate::thread::{Article, Comment};
 
 /// Names of the context columns, in order (prefixed `ctx:` in explanations).
@@ -90,30 +90,59 @@ impl<'a> ContextBuilder<'a> {
         if text.trim().is_empty() {
             return;
         }
-        let row = word_block(self.tfidf, self.tfidf.transform_one(&text));
+        let row = word_block(self.tfidf, &self.tfidf.transform_one(&text));
         self.articles.insert(article.thread_id.clone(), row);
     }
 
     /// The context of the next comment in posting order; `row` is its TF-IDF row.
     pub fn next(&mut self, comment: &Comment, row: &[(u32, f32)]) -> CommentContext {
-        let prepared = self.index.prepare(&comment.text);
-        self.next_prepared(comment, row, prepared)
+        let tokens = tokenize(&comment.text, &self.normalizer);
+        let prepared = self.prepare(&comment.text, &tokens, row);
+        self.next_batch(std::slice::from_ref(comment), vec![prepared])
+            .pop()
+            .unwrap_or_else(|| unreachable!("one context per comment"))
     }
 
-    /// Prepares a comment's text for [`next_prepared`](Self::next_prepared); needs only
-    /// shared access, so a batch can be prepared in parallel.
-    pub fn prepare(&self, text: &str) -> PreparedText {
-        self.index.prepare(text)
+    /// What the context needs of one comment alone (its `tokens` and TF-IDF `row`); needs
+    /// only shared access, so a batch can be prepared in parallel.
+    pub fn prepare(&self, text: &str, tokens: &[Token], row: &[(u32, f32)]) -> PreparedComment {
+        PreparedComment {
+            duplicate: self.index.prepare(text),
+            surface: Surface::of(text, tokens),
+            words: word_block(self.tfidf, row),
+        }
     }
 
-    /// [`next`](Self::next) with the text already prepared.
-    pub fn next_prepared(
+    /// The contexts of the next comments in posting order, prepared by
+    /// [`prepare`](Self::prepare): each depends on everything before it.
+    pub fn next_batch(
+        &mut self,
+        comments: &[Comment],
+        prepared: Vec<PreparedComment>,
+    ) -> Vec<CommentContext> {
+        let (duplicates, rest): (Vec<PreparedText>, Vec<(Surface, Vec<(u32, f32)>)>) = prepared
+            .into_iter()
+            .map(|p| (p.duplicate, (p.surface, p.words)))
+            .unzip();
+        let reports = self.index.insert_batch(duplicates);
+        comments
+            .iter()
+            .zip(reports)
+            .zip(rest)
+            .map(|((comment, duplicate), (surface, words))| {
+                self.next_known(comment, duplicate, &surface, &words)
+            })
+            .collect()
+    }
+
+    /// The ordered rest of a comment's context, its duplicate already known.
+    fn next_known(
         &mut self,
         comment: &Comment,
-        row: &[(u32, f32)],
-        prepared: PreparedText,
+        duplicate: DuplicateReport,
+        surface: &Surface,
+        words: &[(u32, f32)],
     ) -> CommentContext {
-        let duplicate = self.index.insert_prepared(prepared);
         let (same_author, other_thread) = match duplicate.best {
             Some(of) => {
                 let (author, thread) = &self.seen[of.earlier];
@@ -126,22 +155,22 @@ impl<'a> ContextBuilder<'a> {
         };
         self.seen
             .push((comment.author.clone(), comment.thread_id.clone()));
-        let words = word_block(self.tfidf, row.to_vec());
         let article_similarity = self
             .articles
             .get(&comment.thread_id)
-            .map(|a| cosine(&words, a));
-        let state = self.threads.entry(comment.thread_id.clone()).or_default();
-        let thread_similarity =
-            (state.comments > 0).then(|| cosine_to_sum(&words, &state.centroid));
-        for &(column, value) in &words {
+            .map(|a| cosine(words, a));
+        let state = match self.threads.get_mut(&comment.thread_id) {
+            Some(state) => state,
+            None => self.threads.entry(comment.thread_id.clone()).or_default(),
+        };
+        let thread_similarity = (state.comments > 0).then(|| cosine_to_sum(words, &state.centroid));
+        for &(column, value) in words {
             *state.centroid.entry(column).or_insert(0.0) += value;
         }
         state.comments += 1;
 
         let copy = duplicate.best.map_or(0.0, |d| d.similarity);
         let flag = |b: bool| if b { 1.0 } else { 0.0 };
-        let surface = Surface::of(&comment.text, &self.normalizer);
         let article = article_similarity.unwrap_or(0.0);
         let values = [
             copy,
@@ -164,7 +193,7 @@ impl<'a> ContextBuilder<'a> {
             surface.urls.min(3) as f32 / 3.0,
             surface.phones.min(3) as f32 / 3.0,
             surface.emails.min(3) as f32 / 3.0,
-            flag(comment.text.trim().is_empty()),
+            flag(surface.blank),
             flag(!comment.parent_id.is_empty()),
         ];
         CommentContext {
@@ -178,7 +207,17 @@ impl<'a> ContextBuilder<'a> {
     }
 }
 
+/// What the context needs of one comment's text alone (see [`ContextBuilder::prepare`]).
+#[derive(Debug, Clone)]
+pub struct PreparedComment {
+    duplicate: PreparedText,
+    surface: Surface,
+    /// The word block of its TF-IDF row.
+    words: Vec<(u32, f32)>,
+}
+
 /// Surface measures of a text.
+#[derive(Debug, Clone)]
 struct Surface {
     chars: usize,
     /// Share of capitals among letters (0 for fewer than 10 letters).
@@ -187,16 +226,22 @@ struct Surface {
     urls: usize,
     phones: usize,
     emails: usize,
+    /// Nothing but white space.
+    blank: bool,
 }
 
 impl Surface {
-    fn of(text: &str, normalizer: &Normalizer) -> Surface {
-        let letters = text.chars().filter(|c| c.is_alphabetic()).count();
-        let upper = text.chars().filter(|c| c.is_uppercase()).count();
-        let tokens = tokenize(text, normalizer);
+    /// The measures of `text`, whose tokens are `tokens`.
+    fn of(text: &str, tokens: &[Token]) -> Surface {
+        let (mut chars, mut letters, mut upper) = (0usize, 0usize, 0usize);
+        for c in text.chars() {
+            chars += 1;
+            letters += usize::from(c.is_alphabetic());
+            upper += usize::from(c.is_uppercase());
+        }
         let count = |placeholder: &str| tokens.iter().filter(|t| t.text == placeholder).count();
         Surface {
-            chars: text.chars().count(),
+            chars,
             capitals: if letters >= 10 {
                 upper as f32 / letters as f32
             } else {
@@ -211,14 +256,16 @@ impl Surface {
             urls: count(URL),
             phones: count(PHONE),
             emails: count(EMAIL),
+            blank: text.trim().is_empty(),
         }
     }
 }
 
 /// The word-block part of a row (char n-grams would make every French text look alike).
-fn word_block(tfidf: &TfIdf, row: Vec<(u32, f32)>) -> Vec<(u32, f32)> {
-    row.into_iter()
-        .filter(|&(column, _)| tfidf.block(column as usize) == Block::Word)
+fn word_block(tfidf: &TfIdf, row: &[(u32, f32)]) -> Vec<(u32, f32)> {
+    row.iter()
+        .filter(|&&(column, _)| tfidf.block(column as usize) == Block::Word)
+        .copied()
         .collect()
 }
 

@@ -15,11 +15,12 @@ use std::borrow::Cow;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-pub use context::{CommentContext, ContextBuilder, CONTEXT_FEATURES};
+pub use context::{CommentContext, ContextBuilder, PreparedComment, CONTEXT_FEATURES};
 pub use near_duplicate::NearDuplicateIndex;
 pub use sparse::SparseMatrix;
 pub use tfidf::{TfIdf, TfIdfOptions};
 
+use crate::text::tokenize;
 use crate::thread::{Article, Comment};
 
 /// The fitted feature pipeline.
@@ -91,29 +92,59 @@ impl<'a> FeatureStream<'a> {
         &mut self,
         comments: &[Comment],
     ) -> (Vec<Vec<(u32, f32)>>, Vec<CommentContext>) {
+        let batch = self.batch(comments, false);
+        (batch.rows, batch.contexts)
+    }
+
+    /// [`next_batch`](Self::next_batch), with the occurrences of each comment's n-grams
+    /// (what [`TfIdf::occurrences`] gives) for explanations.
+    pub fn next_batch_with_occurrences(&mut self, comments: &[Comment]) -> Batch {
+        self.batch(comments, true)
+    }
+
+    fn batch(&mut self, comments: &[Comment], with_occurrences: bool) -> Batch {
+        let tfidf = &self.features.tfidf;
         let context = &self.context;
-        let (mut rows, prepared): (Vec<Vec<(u32, f32)>>, Vec<_>) = comments
+        // Each text is tokenised once, for its row, its occurrences and its context.
+        type Prepared = ((Vec<(u32, f32)>, Vec<(u32, usize, usize)>), PreparedComment);
+        let (texts, prepared): (Vec<_>, Vec<PreparedComment>) = comments
             .par_iter()
-            .map(|c| {
-                (
-                    self.features.tfidf.transform_one(&c.text),
-                    context.prepare(&c.text),
-                )
+            .map(|c| -> Prepared {
+                let tokens = tokenize(&c.text, &tfidf.normalizer);
+                let mut occurrences = Vec::new();
+                let row = if with_occurrences {
+                    tfidf.transform_tokens_with_occurrences(&tokens, &mut occurrences)
+                } else {
+                    tfidf.transform_tokens(&tokens)
+                };
+                let prepared = context.prepare(&c.text, &tokens, &row);
+                ((row, occurrences), prepared)
             })
             .unzip();
-        let mut contexts = Vec::with_capacity(comments.len());
-        let offset = self.features.tfidf.n_features() as u32;
-        for ((comment, row), prepared) in comments.iter().zip(rows.iter_mut()).zip(prepared) {
-            let context = self.context.next_prepared(comment, row, prepared);
-            if self.features.context {
+        let (mut rows, occurrences): (Vec<_>, Vec<_>) = texts.into_iter().unzip();
+        let contexts = self.context.next_batch(comments, prepared);
+        if self.features.context {
+            let offset = tfidf.n_features() as u32;
+            for (row, context) in rows.iter_mut().zip(&contexts) {
                 for (k, &value) in context.values.iter().enumerate() {
                     if value != 0.0 {
                         row.push((offset + k as u32, value));
                     }
                 }
             }
-            contexts.push(context);
         }
-        (rows, contexts)
+        Batch {
+            rows,
+            contexts,
+            occurrences,
+        }
     }
+}
+
+/// The rows of a batch of comments, their contexts, and the occurrences of their n-grams
+/// (column, byte span in the text; empty unless asked for).
+pub struct Batch {
+    pub rows: Vec<Vec<(u32, f32)>>,
+    pub contexts: Vec<CommentContext>,
+    pub occurrences: Vec<Vec<(u32, usize, usize)>>,
 }

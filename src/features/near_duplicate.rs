@@ -11,6 +11,7 @@
 
 use std::hash::Hasher;
 
+use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHasher};
 
 use crate::rng::splitmix64;
@@ -73,11 +74,28 @@ pub struct NearDuplicateIndex {
     /// Minimum Jaccard similarity for a verified candidate to count as a near-copy.
     threshold: f32,
     seeds: [(u64, u64); HASHES],
-    bands: Vec<FxHashMap<u64, Vec<u32>>>,
-    shingles: Vec<Box<[u32]>>,
+    /// Per band: band key → bucket (an index into `buckets`).
+    bands: Vec<FxHashMap<u64, u32>>,
+    /// Positions of the comments in each bucket, in insertion order, at most [`MAX_BUCKET`].
+    buckets: Vec<Vec<u32>>,
+    /// The shingles of comment `i` are `shingles[shingle_ends[i - 1]..shingle_ends[i]]`;
+    /// empty for empty comments and exact copies, which are never candidates.
+    shingles: Vec<u32>,
+    shingle_ends: Vec<usize>,
     exact: FxHashMap<u64, u32>,
     cluster_of: Vec<u32>,
     cluster_size: Vec<u32>,
+}
+
+/// What the ordered part of an insertion decided for one comment of a batch.
+enum Plan {
+    /// No letters or digits: copies nothing.
+    Empty,
+    /// An exact copy of the comment at this position.
+    Exact(u32),
+    /// Compare with the comments of these buckets (bucket, length it had before this
+    /// comment joined it).
+    Search(Box<[(u32, u8); BANDS]>),
 }
 
 impl Default for NearDuplicateIndex {
@@ -96,7 +114,9 @@ impl NearDuplicateIndex {
             threshold,
             seeds,
             bands: vec![FxHashMap::default(); BANDS],
+            buckets: Vec::new(),
             shingles: Vec::new(),
+            shingle_ends: Vec::new(),
             exact: FxHashMap::default(),
             cluster_of: Vec::new(),
             cluster_size: Vec::new(),
@@ -104,11 +124,11 @@ impl NearDuplicateIndex {
     }
 
     pub fn len(&self) -> usize {
-        self.shingles.len()
+        self.shingle_ends.len()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.shingles.is_empty()
+        self.shingle_ends.is_empty()
     }
 
     /// Compares `text` with every earlier comment, then adds it.
@@ -134,36 +154,110 @@ impl NearDuplicateIndex {
 
     /// Compares a prepared comment with every earlier comment, then adds it.
     pub fn insert_prepared(&mut self, prepared: PreparedText) -> DuplicateReport {
-        let position = self.shingles.len() as u32;
+        self.insert_batch(vec![prepared])[0]
+    }
+
+    /// Inserts prepared comments in order, each compared with every comment before it (in
+    /// the index or earlier in the batch): exactly what inserting them one by one gives.
+    ///
+    /// The ordered part (exact keys, band buckets, clusters) is cheap; the verification of
+    /// candidates by exact Jaccard, which only reads, runs in parallel.
+    pub fn insert_batch(&mut self, prepared: Vec<PreparedText>) -> Vec<DuplicateReport> {
+        let base = self.len();
+        let plans: Vec<Plan> = prepared
+            .iter()
+            .enumerate()
+            .map(|(i, p)| self.plan((base + i) as u32, p))
+            .collect();
+        let this = &*self;
+        let shingles_of = |position: u32| -> &[u32] {
+            let position = position as usize;
+            match position.checked_sub(base) {
+                Some(i) => &prepared[i].shingles,
+                None => this.stored_shingles(position),
+            }
+        };
+        let bests: Vec<Option<DuplicateOf>> = plans
+            .par_iter()
+            .zip(prepared.par_iter())
+            .map(|(plan, p)| match plan {
+                Plan::Empty => None,
+                Plan::Exact(earlier) => Some(DuplicateOf {
+                    earlier: *earlier as usize,
+                    similarity: 1.0,
+                    exact: true,
+                }),
+                Plan::Search(lookups) => this.verify(&p.shingles, lookups, &shingles_of),
+            })
+            .collect();
+        let mut reports = Vec::with_capacity(prepared.len());
+        for ((plan, p), best) in plans.iter().zip(prepared).zip(bests) {
+            if let Plan::Search(_) = plan {
+                self.shingles.extend_from_slice(&p.shingles);
+            }
+            self.shingle_ends.push(self.shingles.len());
+            let position = (self.shingle_ends.len() - 1) as u32;
+            reports.push(self.join(position, best));
+        }
+        reports
+    }
+
+    fn stored_shingles(&self, position: usize) -> &[u32] {
+        let start = if position == 0 {
+            0
+        } else {
+            self.shingle_ends[position - 1]
+        };
+        &self.shingles[start..self.shingle_ends[position]]
+    }
+
+    /// The ordered part of inserting the comment at `position`: its exact key, and its
+    /// band buckets (noting what each held before, then joining it).
+    fn plan(&mut self, position: u32, prepared: &PreparedText) -> Plan {
         let Some(exact_key) = prepared.exact_key else {
             // Empty comments copy nothing and nothing copies them.
-            self.shingles.push(Box::new([]));
-            return self.join(position, None);
+            return Plan::Empty;
         };
         if let Some(&earlier) = self.exact.get(&exact_key) {
-            let shingles = self.shingles[earlier as usize].clone();
-            self.shingles.push(shingles);
-            let best = DuplicateOf {
-                earlier: earlier as usize,
-                similarity: 1.0,
-                exact: true,
-            };
-            return self.join(position, Some(best));
+            return Plan::Exact(earlier);
         }
         self.exact.insert(exact_key, position);
-        let PreparedText {
-            shingles,
-            signature,
-            ..
-        } = prepared;
-        let mut hits: Vec<u32> = Vec::new();
-        for (band, rows) in signature.chunks(ROWS).enumerate() {
+        let mut lookups = Box::new([(0u32, 0u8); BANDS]);
+        for ((band, rows), lookup) in prepared
+            .signature
+            .chunks(ROWS)
+            .enumerate()
+            .zip(lookups.iter_mut())
+        {
             let key = band_key(rows);
-            let bucket = self.bands[band].entry(key).or_default();
-            hits.extend_from_slice(bucket);
-            if bucket.len() < MAX_BUCKET {
-                bucket.push(position);
+            let next = self.buckets.len() as u32;
+            let bucket = *self.bands[band].entry(key).or_insert(next);
+            if bucket == next {
+                self.buckets.push(Vec::new());
             }
+            let members = &mut self.buckets[bucket as usize];
+            *lookup = (bucket, members.len() as u8);
+            if members.len() < MAX_BUCKET {
+                members.push(position);
+            }
+        }
+        Plan::Search(lookups)
+    }
+
+    /// The most similar earlier comment among the candidates of the buckets, if it reaches
+    /// the threshold.
+    fn verify<'s>(
+        &'s self,
+        shingles: &[u32],
+        lookups: &[(u32, u8); BANDS],
+        shingles_of: &impl Fn(u32) -> &'s [u32],
+    ) -> Option<DuplicateOf> {
+        let mut hits: Vec<u32> = Vec::new();
+        for &(bucket, len) in lookups {
+            hits.extend_from_slice(&self.buckets[bucket as usize][..len as usize]);
+        }
+        if hits.is_empty() {
+            return None;
         }
         hits.sort_unstable();
         // (bands shared, candidate), most shared first, then earliest.
@@ -173,19 +267,28 @@ impl NearDuplicateIndex {
             .collect();
         candidates.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         candidates.truncate(MAX_VERIFIED);
-        let best = candidates
-            .into_iter()
-            .map(|(_, c)| (c, jaccard(&shingles, &self.shingles[c as usize])))
-            .filter(|&(_, similarity)| similarity >= self.threshold)
-            // The most similar; on a tie the earliest.
-            .max_by(|a, b| a.1.total_cmp(&b.1).then(b.0.cmp(&a.0)))
-            .map(|(earlier, similarity)| DuplicateOf {
-                earlier: earlier as usize,
-                similarity,
-                exact: false,
-            });
-        self.shingles.push(shingles.into_boxed_slice());
-        self.join(position, best)
+        // The most similar; on a tie the earliest. A candidate that cannot beat the best so
+        // far (or reach the threshold) is given up as soon as that is certain.
+        let mut best: Option<(u32, f32)> = None;
+        for (_, candidate) in candidates {
+            let target = best.map_or(self.threshold, |(_, s)| s.max(self.threshold));
+            let Some(similarity) = jaccard_at_least(shingles, shingles_of(candidate), target)
+            else {
+                continue;
+            };
+            let better = match best {
+                None => true,
+                Some((earlier, s)) => similarity > s || (similarity == s && candidate < earlier),
+            };
+            if similarity >= self.threshold && better {
+                best = Some((candidate, similarity));
+            }
+        }
+        best.map(|(earlier, similarity)| DuplicateOf {
+            earlier: earlier as usize,
+            similarity,
+            exact: false,
+        })
     }
 
     /// Records the cluster of a new comment.
@@ -280,23 +383,57 @@ fn shingle_set(folded: &str) -> Vec<u32> {
 }
 
 /// Exact Jaccard similarity of two sorted sets.
+#[cfg(test)]
 fn jaccard(a: &[u32], b: &[u32]) -> f32 {
     if a.is_empty() && b.is_empty() {
         return 0.0;
     }
+    let common = intersection_size(a, b, 0);
+    common as f32 / (a.len() + b.len() - common) as f32
+}
+
+/// The exact Jaccard similarity of two sorted sets (not both empty), or `None` as soon as it
+/// is certain to be below `target`. Exactly the value of [`jaccard`] when it returns one: the
+/// bound compares the same `common / union` quotient, which never decreases as `common`
+/// grows.
+fn jaccard_at_least(a: &[u32], b: &[u32], target: f32) -> Option<f32> {
+    let total = a.len() + b.len();
+    let similarity = |common: usize| common as f32 / (total - common) as f32;
+    if similarity(a.len().min(b.len())) < target {
+        return None;
+    }
+    // The fewest common shingles that reach the target: c / (total - c) ≥ t for c at
+    // about t·total / (1 + t), settled on the exact quotient.
+    let t = f64::from(target.max(0.0));
+    let mut needed = ((t * total as f64 / (1.0 + t)) as usize).min(a.len().min(b.len()));
+    while needed > 0 && similarity(needed - 1) >= target {
+        needed -= 1;
+    }
+    while similarity(needed) < target {
+        needed += 1;
+    }
+    let common = intersection_size(a, b, needed);
+    (common >= needed).then(|| similarity(common))
+}
+
+/// The number of values two sorted sets share; stops early (returning less than `needed`)
+/// once `needed` is out of reach.
+fn intersection_size(a: &[u32], b: &[u32], needed: usize) -> usize {
     let (mut i, mut j, mut common) = (0, 0, 0usize);
     while i < a.len() && j < b.len() {
-        match a[i].cmp(&b[j]) {
-            std::cmp::Ordering::Less => i += 1,
-            std::cmp::Ordering::Greater => j += 1,
-            std::cmp::Ordering::Equal => {
-                common += 1;
-                i += 1;
-                j += 1;
-            }
+        // Branch-free steps; every 32, check that `needed` can still be reached.
+        let stop = (i + 32).min(a.len());
+        while i < stop && j < b.len() {
+            let (x, y) = (a[i], b[j]);
+            common += usize::from(x == y);
+            i += usize::from(x <= y);
+            j += usize::from(y <= x);
+        }
+        if common + (a.len() - i).min(b.len() - j) < needed {
+            return common;
         }
     }
-    common as f32 / (a.len() + b.len() - common) as f32
+    common
 }
 
 #[cfg(test)]
@@ -344,6 +481,63 @@ mod tests {
         index.insert("");
         assert_eq!(index.insert("  ").best, None);
         assert_eq!(index.len(), 2);
+    }
+
+    /// Comments from a small vocabulary, many of them edited copies of earlier ones.
+    fn noisy_comments(n: usize) -> Vec<String> {
+        let mut state = 7u64;
+        let mut texts: Vec<String> = Vec::new();
+        for _ in 0..n {
+            let r = splitmix64(&mut state);
+            let text = if r % 3 == 0 && !texts.is_empty() {
+                let mut words: Vec<&str> =
+                    texts[(r >> 8) as usize % texts.len()].split(' ').collect();
+                let at = (r >> 20) as usize % words.len();
+                words[at] = "modifié";
+                words.join(" ")
+            } else {
+                (0..5 + r % 20)
+                    .map(|_| format!("mot{}", splitmix64(&mut state) % 60))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            };
+            texts.push(text);
+        }
+        texts
+    }
+
+    #[test]
+    fn batches_find_what_one_by_one_insertion_finds() {
+        let texts = noisy_comments(600);
+        let mut one_by_one = NearDuplicateIndex::default();
+        let expected: Vec<DuplicateReport> = texts.iter().map(|t| one_by_one.insert(t)).collect();
+        assert!(expected.iter().filter(|r| r.best.is_some()).count() > 100);
+        for size in [1, 7, 250] {
+            let mut batched = NearDuplicateIndex::default();
+            let mut found = Vec::new();
+            for chunk in texts.chunks(size) {
+                let prepared = chunk.iter().map(|t| batched.prepare(t)).collect();
+                found.extend(batched.insert_batch(prepared));
+            }
+            assert_eq!(found, expected, "batches of {size}");
+        }
+    }
+
+    #[test]
+    fn jaccard_with_a_target_is_exact_or_below_it() {
+        let texts = noisy_comments(80);
+        let sets: Vec<Vec<u32>> = texts.iter().map(|t| shingle_set(&fold(t))).collect();
+        for a in &sets {
+            for b in &sets {
+                let exact = jaccard(a, b);
+                for target in [0.0, 0.3, 0.5, exact, 0.9] {
+                    match jaccard_at_least(a, b, target) {
+                        Some(similarity) => assert_eq!(similarity, exact),
+                        None => assert!(exact < target, "{exact} {target}"),
+                    }
+                }
+            }
+        }
     }
 
     #[test]

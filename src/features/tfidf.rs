@@ -102,23 +102,32 @@ fn for_each_ngram(
     let Some((min_c, max_c)) = options.char_ngrams else {
         return;
     };
+    // Byte offsets of the characters of the padded token (and its end), reused.
+    let mut boundaries: Vec<usize> = Vec::new();
     for token in tokens.iter().filter(|t| t.kind == TokenKind::Word) {
         buffer.clear();
         buffer.push(' ');
         buffer.push_str(&token.text);
         buffer.push(' ');
-        let boundaries: Vec<usize> = buffer
-            .char_indices()
-            .map(|(i, _)| i)
-            .chain(std::iter::once(buffer.len()))
-            .collect();
-        let chars = boundaries.len() - 1;
+        let ascii = buffer.is_ascii();
+        if !ascii {
+            boundaries.clear();
+            boundaries.extend(buffer.char_indices().map(|(i, _)| i));
+            boundaries.push(buffer.len());
+        }
+        // In ASCII every byte is a character: offsets are indices.
+        let offset = |i: usize| if ascii { i } else { boundaries[i] };
+        let chars = if ascii {
+            buffer.len()
+        } else {
+            boundaries.len() - 1
+        };
         for n in min_c.max(1)..=max_c {
             if n > chars {
                 break;
             }
             for start in 0..=chars - n {
-                let gram = &buffer[boundaries[start]..boundaries[start + n]];
+                let gram = &buffer[offset(start)..offset(start + n)];
                 if gram == " " {
                     continue;
                 }
@@ -276,14 +285,46 @@ impl TfIdf {
 
     /// The TF-IDF row of one text, sorted by column.
     pub fn transform_one(&self, text: &str) -> Vec<(u32, f32)> {
-        let tokens = tokenize(text, &self.normalizer);
-        let mut columns: Vec<u32> = Vec::with_capacity(tokens.len() * 8);
-        for_each_ngram(&tokens, &self.options, |o, _| {
+        self.transform_tokens(&tokenize(text, &self.normalizer))
+    }
+
+    /// The TF-IDF row of a text given as its tokens (folded with [`Self::normalizer`]).
+    pub fn transform_tokens(&self, tokens: &[Token]) -> Vec<(u32, f32)> {
+        let mut columns: Vec<u32> = Vec::with_capacity(self.capacity_hint(tokens));
+        for_each_ngram(tokens, &self.options, |o, _| {
             if let Some(&column) = self.index.get(&o.key) {
                 columns.push(column);
             }
         });
         self.weigh(columns)
+    }
+
+    /// [`transform_tokens`](Self::transform_tokens), also filling `occurrences` with what
+    /// [`occurrences`](Self::occurrences) gives for the same text.
+    pub fn transform_tokens_with_occurrences(
+        &self,
+        tokens: &[Token],
+        occurrences: &mut Vec<(u32, usize, usize)>,
+    ) -> Vec<(u32, f32)> {
+        occurrences.clear();
+        occurrences.reserve(self.capacity_hint(tokens));
+        for_each_ngram(tokens, &self.options, |o, _| {
+            if let Some(&column) = self.index.get(&o.key) {
+                occurrences.push((column, o.start, o.end));
+            }
+        });
+        self.weigh(occurrences.iter().map(|&(column, _, _)| column).collect())
+    }
+
+    /// About how many n-grams `tokens` give (two word n-grams per token, and the character
+    /// n-grams of a word of average length when they are on).
+    fn capacity_hint(&self, tokens: &[Token]) -> usize {
+        let per_token = if self.options.char_ngrams.is_some() {
+            32
+        } else {
+            2
+        };
+        tokens.len() * per_token
     }
 
     /// Turns a list of column occurrences into normalised tf-idf weights.
