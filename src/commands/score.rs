@@ -13,6 +13,7 @@ use serde::Serialize;
 use super::InputsReport;
 use crate::error::{Error, Result};
 use crate::extract::{self, ExtractOptions, Format, InputPath, Piece, Source};
+use crate::features::near_duplicate::Window;
 use crate::features::FeatureStream;
 use crate::model::explain::{explain, Reason};
 use crate::model::{file, Classifier};
@@ -177,7 +178,8 @@ pub fn score(
         rule: DecisionRule::new(classifier, &options.thresholds)?,
         stream: FeatureStream::new(&classifier.features),
         titles: HashMap::new(),
-        ids: Vec::new(),
+        ids: Window::default(),
+        cluster_heads: HashMap::new(),
         batch: Vec::with_capacity(BATCH),
         sink,
         progress,
@@ -223,8 +225,11 @@ struct Scorer<'m, S> {
     stream: FeatureStream<'m>,
     /// Article titles by thread id.
     titles: HashMap<String, String>,
-    /// The comment id at each position of the duplicate index, to name what a copy copies.
-    ids: Vec<String>,
+    /// The comment id at each position of the duplicate window, to name what a copy copies.
+    ids: Window<String>,
+    /// The ids of the first comments of duplicate clusters, by position (a cluster can
+    /// outlive the window of its first comment).
+    cluster_heads: HashMap<usize, String>,
     batch: Vec<Comment>,
     sink: S,
     progress: &'m dyn Fn(usize, u64),
@@ -255,9 +260,20 @@ impl<S: FnMut(ScoredComment) -> Result<()>> Scorer<'_, S> {
         let batch = std::mem::take(&mut self.batch);
         let (classifier, rule, titles) = (self.classifier, &self.rule, &self.titles);
         let (rows, contexts) = self.stream.next_batch(&batch);
-        let first_position = self.ids.len();
-        self.ids.extend(batch.iter().map(|c| c.comment_id.clone()));
-        let ids = &self.ids;
+        let first_position = self.ids.end();
+        for comment in &batch {
+            self.ids.push(comment.comment_id.clone());
+        }
+        for (i, context) in contexts.iter().enumerate() {
+            let cluster = context.duplicate.cluster;
+            if context.duplicate.best.is_some() && cluster != first_position + i {
+                let ids = &self.ids;
+                self.cluster_heads
+                    .entry(cluster)
+                    .or_insert_with(|| ids.get(cluster).cloned().unwrap_or_default());
+            }
+        }
+        let (ids, cluster_heads) = (&self.ids, &self.cluster_heads);
         let scored: Vec<ScoredComment> = batch
             .into_par_iter()
             .zip(rows.par_iter())
@@ -268,7 +284,7 @@ impl<S: FnMut(ScoredComment) -> Result<()>> Scorer<'_, S> {
                 let duplicate_of = context
                     .duplicate
                     .best
-                    .map(|_| ids[context.duplicate.cluster].clone())
+                    .and_then(|_| cluster_heads.get(&context.duplicate.cluster).cloned())
                     .filter(|_| context.duplicate.cluster != first_position + i);
                 if comment.text.trim().is_empty() {
                     comment.status = join_words(&comment.status, "empty");
@@ -284,7 +300,10 @@ impl<S: FnMut(ScoredComment) -> Result<()>> Scorer<'_, S> {
                 }
                 let probabilities = classifier.probabilities(row);
                 let label = Classifier::argmax(&probabilities);
-                let copy_of = context.duplicate.best.map(|b| ids[b.earlier].as_str());
+                let copy_of = context
+                    .duplicate
+                    .best
+                    .and_then(|b| ids.get(b.earlier).map(String::as_str));
                 ScoredComment {
                     reasons: explain(classifier, &comment.text, row, context, label, copy_of),
                     decision: Some(rule.decide(&probabilities)),
@@ -296,6 +315,7 @@ impl<S: FnMut(ScoredComment) -> Result<()>> Scorer<'_, S> {
                 }
             })
             .collect();
+        self.ids.trim(self.stream.window_start());
         let done = scored.len();
         for scored in scored {
             (self.sink)(scored)?;

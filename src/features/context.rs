@@ -8,7 +8,7 @@ use std::collections::HashMap;
 
 use rustc_hash::FxHashMap;
 
-use super::near_duplicate::{DuplicateReport, NearDuplicateIndex, PreparedText};
+use super::near_duplicate::{DuplicateReport, NearDuplicateIndex, PreparedText, Window};
 use super::tfidf::{Block, TfIdf};
 use crate::text::tokenize::{EMAIL, PHONE, URL};
 use crate::text::{tokenize, Normalizer, Token};
@@ -58,6 +58,9 @@ pub struct CommentContext {
 struct ThreadState {
     /// Sum of the word vectors of the thread's comments so far.
     centroid: FxHashMap<u32, f32>,
+    /// The position of its latest comment: a thread silent for a whole duplicate window is
+    /// forgotten, so memory stays bounded on an endless stream.
+    latest: usize,
     comments: usize,
 }
 
@@ -68,8 +71,8 @@ pub struct ContextBuilder<'a> {
     index: NearDuplicateIndex,
     articles: HashMap<String, Vec<(u32, f32)>>,
     threads: HashMap<String, ThreadState>,
-    /// Author and thread of every comment seen, by position.
-    seen: Vec<(String, String)>,
+    /// Author and thread of the comments in the duplicate window, by position.
+    seen: Window<(String, String)>,
 }
 
 impl<'a> ContextBuilder<'a> {
@@ -80,7 +83,7 @@ impl<'a> ContextBuilder<'a> {
             index: NearDuplicateIndex::default(),
             articles: HashMap::new(),
             threads: HashMap::new(),
-            seen: Vec::new(),
+            seen: Window::default(),
         }
     }
 
@@ -120,19 +123,31 @@ impl<'a> ContextBuilder<'a> {
         comments: &[Comment],
         prepared: Vec<PreparedComment>,
     ) -> Vec<CommentContext> {
-        let (duplicates, rest): (Vec<PreparedText>, Vec<(Surface, Vec<(u32, f32)>)>) = prepared
+        let (duplicates, rest): (Vec<PreparedText>, Vec<_>) = prepared
             .into_iter()
             .map(|p| (p.duplicate, (p.surface, p.words)))
             .unzip();
         let reports = self.index.insert_batch(duplicates);
-        comments
+        let contexts = comments
             .iter()
             .zip(reports)
             .zip(rest)
             .map(|((comment, duplicate), (surface, words))| {
                 self.next_known(comment, duplicate, &surface, &words)
             })
-            .collect()
+            .collect();
+        // Forget what fell out of the duplicate window.
+        let start = self.index.window_start();
+        if self.seen.start() < start {
+            self.seen.trim(start);
+            self.threads.retain(|_, state| state.latest >= start);
+        }
+        contexts
+    }
+
+    /// The first position the duplicate index still compares with.
+    pub fn window_start(&self) -> usize {
+        self.index.window_start()
     }
 
     /// The ordered rest of a comment's context, its duplicate already known.
@@ -143,16 +158,14 @@ impl<'a> ContextBuilder<'a> {
         surface: &Surface,
         words: &[(u32, f32)],
     ) -> CommentContext {
-        let (same_author, other_thread) = match duplicate.best {
-            Some(of) => {
-                let (author, thread) = &self.seen[of.earlier];
-                (
+        let (same_author, other_thread) =
+            match duplicate.best.and_then(|of| self.seen.get(of.earlier)) {
+                Some((author, thread)) => (
                     !comment.author.is_empty() && *author == comment.author,
                     *thread != comment.thread_id,
-                )
-            }
-            None => (false, false),
-        };
+                ),
+                None => (false, false),
+            };
         self.seen
             .push((comment.author.clone(), comment.thread_id.clone()));
         let article_similarity = self
@@ -168,6 +181,7 @@ impl<'a> ContextBuilder<'a> {
             *state.centroid.entry(column).or_insert(0.0) += value;
         }
         state.comments += 1;
+        state.latest = self.seen.end() - 1;
 
         let copy = duplicate.best.map_or(0.0, |d| d.similarity);
         let flag = |b: bool| if b { 1.0 } else { 0.0 };

@@ -86,6 +86,11 @@ impl<'a> FeatureStream<'a> {
         }
     }
 
+    /// The first comment position the context still compares new comments with.
+    pub fn window_start(&self) -> usize {
+        self.context.window_start()
+    }
+
     /// The rows of the next comments in posting order: TF-IDF in parallel, then the context
     /// in order (it depends on everything before).
     pub fn next_batch(

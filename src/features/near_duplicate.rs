@@ -68,23 +68,125 @@ impl Default for PreparedText {
     }
 }
 
-/// Streaming index of every comment inserted so far.
+/// Comments a new comment is compared with, at least: the index keeps between
+/// `WINDOW / 2` and `WINDOW` of the latest comments, so its memory is bounded however long
+/// the stream (about 1.5 KB per comment kept). Copies in a comment section come within
+/// hours of their original; 100,000 comments is days of a large site.
+pub const WINDOW: usize = 200_000;
+
+/// Streaming index of the latest comments (see [`WINDOW`]).
 #[derive(Debug)]
 pub struct NearDuplicateIndex {
     /// Minimum Jaccard similarity for a verified candidate to count as a near-copy.
     threshold: f32,
     seeds: [(u64, u64); HASHES],
-    /// Per band: band key → bucket (an index into `buckets`).
-    bands: Vec<FxHashMap<u64, u32>>,
-    /// Positions of the comments in each bucket, in insertion order, at most [`MAX_BUCKET`].
-    buckets: Vec<Vec<u32>>,
-    /// The shingles of comment `i` are `shingles[shingle_ends[i - 1]..shingle_ends[i]]`;
-    /// empty for empty comments and exact copies, which are never candidates.
+    window: usize,
+    /// The comments before `newer`, kept until `newer` holds half the window.
+    older: Generation,
+    newer: Generation,
+    /// The cluster of each comment in the window, by position.
+    cluster_of: Window<u32>,
+    /// Sizes of the clusters with more than one comment, by the position of their first.
+    cluster_size: FxHashMap<u32, u32>,
+}
+
+/// Values by position for the latest positions only: older ones are dropped on
+/// [`trim`](Window::trim).
+#[derive(Debug, Clone)]
+pub struct Window<T> {
+    /// The position of `values[0]`.
+    start: usize,
+    values: std::collections::VecDeque<T>,
+}
+
+impl<T> Default for Window<T> {
+    fn default() -> Self {
+        Window {
+            start: 0,
+            values: std::collections::VecDeque::new(),
+        }
+    }
+}
+
+impl<T> Window<T> {
+    /// The first position kept.
+    pub fn start(&self) -> usize {
+        self.start
+    }
+
+    /// The next position.
+    pub fn end(&self) -> usize {
+        self.start + self.values.len()
+    }
+
+    pub fn push(&mut self, value: T) {
+        self.values.push_back(value);
+    }
+
+    /// The value at `position`, unless it was dropped (or not pushed yet).
+    pub fn get(&self, position: usize) -> Option<&T> {
+        position
+            .checked_sub(self.start)
+            .and_then(|i| self.values.get(i))
+    }
+
+    /// Drops the values before `position`.
+    pub fn trim(&mut self, position: usize) {
+        while self.start < position && self.values.pop_front().is_some() {
+            self.start += 1;
+        }
+    }
+}
+
+/// The comments of one stretch of the stream, from position `start` on.
+#[derive(Debug, Default)]
+struct Generation {
+    start: usize,
+    /// Per band: band key → (latest member of the bucket, members so far, at most
+    /// [`MAX_BUCKET`]).
+    bands: Vec<FxHashMap<u64, (u32, u8)>>,
+    /// Per comment and band: the previous member of its bucket (`u32::MAX`: none). Buckets are
+    /// chains through this table, so a bucket of one costs no allocation.
+    previous: Vec<[u32; BANDS]>,
+    /// The shingles of the comment at `start + i` are
+    /// `shingles[shingle_ends[i - 1]..shingle_ends[i]]`; empty for empty comments and exact
+    /// copies, which are never candidates.
     shingles: Vec<u32>,
     shingle_ends: Vec<usize>,
     exact: FxHashMap<u64, u32>,
-    cluster_of: Vec<u32>,
-    cluster_size: Vec<u32>,
+}
+
+impl Generation {
+    fn new(start: usize) -> Self {
+        Generation {
+            start,
+            bands: vec![FxHashMap::default(); BANDS],
+            ..Generation::default()
+        }
+    }
+
+    /// Comments in this generation, counting those planned but not stored yet.
+    fn len(&self) -> usize {
+        self.previous.len()
+    }
+
+    fn shingles(&self, position: usize) -> &[u32] {
+        let i = position - self.start;
+        let start = if i == 0 { 0 } else { self.shingle_ends[i - 1] };
+        &self.shingles[start..self.shingle_ends[i]]
+    }
+
+    /// Adds the members a band's bucket had at a snapshot (latest member, count).
+    fn members_in(&self, band: usize, (latest, count): (u32, u8), into: &mut Vec<u32>) {
+        let mut member = latest;
+        for _ in 0..count {
+            into.push(member);
+            member = self.previous[member as usize - self.start][band];
+            if member == u32::MAX {
+                break;
+            }
+        }
+    }
 }
 
 /// What the ordered part of an insertion decided for one comment of a batch.
@@ -93,9 +195,9 @@ enum Plan {
     Empty,
     /// An exact copy of the comment at this position.
     Exact(u32),
-    /// Compare with the comments of these buckets (bucket, length it had before this
-    /// comment joined it).
-    Search(Box<[(u32, u8); BANDS]>),
+    /// Compare with the members the comment's buckets had before it joined them, per band:
+    /// in the older generation, then in the newer one.
+    Search(Box<[[(u32, u8); BANDS]; 2]>),
 }
 
 impl Default for NearDuplicateIndex {
@@ -106,6 +208,11 @@ impl Default for NearDuplicateIndex {
 
 impl NearDuplicateIndex {
     pub fn new(threshold: f32) -> Self {
+        NearDuplicateIndex::with_window(threshold, WINDOW)
+    }
+
+    /// An index that keeps between `window / 2` and `window` comments.
+    pub fn with_window(threshold: f32, window: usize) -> Self {
         // Fixed odd multipliers and offsets (a splitmix sequence): the same signatures on
         // every run and every machine.
         let mut state = 0x9E37_79B9_7F4A_7C15u64;
@@ -113,22 +220,26 @@ impl NearDuplicateIndex {
         NearDuplicateIndex {
             threshold,
             seeds,
-            bands: vec![FxHashMap::default(); BANDS],
-            buckets: Vec::new(),
-            shingles: Vec::new(),
-            shingle_ends: Vec::new(),
-            exact: FxHashMap::default(),
-            cluster_of: Vec::new(),
-            cluster_size: Vec::new(),
+            window: window.max(2),
+            older: Generation::new(0),
+            newer: Generation::new(0),
+            cluster_of: Window::default(),
+            cluster_size: FxHashMap::default(),
         }
     }
 
+    /// Comments inserted so far.
     pub fn len(&self) -> usize {
-        self.shingle_ends.len()
+        self.cluster_of.end()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.shingle_ends.is_empty()
+        self.len() == 0
+    }
+
+    /// The first position still compared with new comments.
+    pub fn window_start(&self) -> usize {
+        self.older.start
     }
 
     /// Compares `text` with every earlier comment, then adds it.
@@ -158,23 +269,26 @@ impl NearDuplicateIndex {
     }
 
     /// Inserts prepared comments in order, each compared with every comment before it (in
-    /// the index or earlier in the batch): exactly what inserting them one by one gives.
+    /// the window or earlier in the batch): exactly what inserting them one by one gives.
     ///
     /// The ordered part (exact keys, band buckets, clusters) is cheap; the verification of
     /// candidates by exact Jaccard, which only reads, runs in parallel.
     pub fn insert_batch(&mut self, prepared: Vec<PreparedText>) -> Vec<DuplicateReport> {
+        // The window moves between batches only, so every position a plan names stays.
+        if self.newer.len() >= self.window / 2 {
+            let start = self.len();
+            self.older = std::mem::replace(&mut self.newer, Generation::new(start));
+            self.cluster_of.trim(self.older.start);
+        }
         let base = self.len();
-        let plans: Vec<Plan> = prepared
-            .iter()
-            .enumerate()
-            .map(|(i, p)| self.plan((base + i) as u32, p))
-            .collect();
+        let plans: Vec<Plan> = prepared.iter().map(|p| self.plan(p)).collect();
         let this = &*self;
         let shingles_of = |position: u32| -> &[u32] {
             let position = position as usize;
             match position.checked_sub(base) {
                 Some(i) => &prepared[i].shingles,
-                None => this.stored_shingles(position),
+                None if position >= this.newer.start => this.newer.shingles(position),
+                None => this.older.shingles(position),
             }
         };
         let bests: Vec<Option<DuplicateOf>> = plans
@@ -192,55 +306,48 @@ impl NearDuplicateIndex {
             .collect();
         let mut reports = Vec::with_capacity(prepared.len());
         for ((plan, p), best) in plans.iter().zip(prepared).zip(bests) {
+            let newer = &mut self.newer;
             if let Plan::Search(_) = plan {
-                self.shingles.extend_from_slice(&p.shingles);
+                newer.shingles.extend_from_slice(&p.shingles);
             }
-            self.shingle_ends.push(self.shingles.len());
-            let position = (self.shingle_ends.len() - 1) as u32;
+            newer.shingle_ends.push(newer.shingles.len());
+            let position = self.cluster_of.end() as u32;
             reports.push(self.join(position, best));
         }
         reports
     }
 
-    fn stored_shingles(&self, position: usize) -> &[u32] {
-        let start = if position == 0 {
-            0
-        } else {
-            self.shingle_ends[position - 1]
-        };
-        &self.shingles[start..self.shingle_ends[position]]
-    }
-
-    /// The ordered part of inserting the comment at `position`: its exact key, and its
-    /// band buckets (noting what each held before, then joining it).
-    fn plan(&mut self, position: u32, prepared: &PreparedText) -> Plan {
+    /// The ordered part of inserting the next comment: its exact key, and its band buckets
+    /// (noting what each held before, then joining it).
+    fn plan(&mut self, prepared: &PreparedText) -> Plan {
+        let position = (self.newer.start + self.newer.len()) as u32;
+        let mut previous = [u32::MAX; BANDS];
         let Some(exact_key) = prepared.exact_key else {
             // Empty comments copy nothing and nothing copies them.
+            self.newer.previous.push(previous);
             return Plan::Empty;
         };
-        if let Some(&earlier) = self.exact.get(&exact_key) {
+        let earlier =
+            (self.older.exact.get(&exact_key)).or_else(|| self.newer.exact.get(&exact_key));
+        if let Some(&earlier) = earlier {
+            self.newer.previous.push(previous);
             return Plan::Exact(earlier);
         }
-        self.exact.insert(exact_key, position);
-        let mut lookups = Box::new([(0u32, 0u8); BANDS]);
-        for ((band, rows), lookup) in prepared
-            .signature
-            .chunks(ROWS)
-            .enumerate()
-            .zip(lookups.iter_mut())
-        {
+        self.newer.exact.insert(exact_key, position);
+        let mut lookups = Box::new([[(0u32, 0u8); BANDS]; 2]);
+        for (band, rows) in prepared.signature.chunks(ROWS).enumerate() {
             let key = band_key(rows);
-            let next = self.buckets.len() as u32;
-            let bucket = *self.bands[band].entry(key).or_insert(next);
-            if bucket == next {
-                self.buckets.push(Vec::new());
+            if let Some(&snapshot) = self.older.bands[band].get(&key) {
+                lookups[0][band] = snapshot;
             }
-            let members = &mut self.buckets[bucket as usize];
-            *lookup = (bucket, members.len() as u8);
-            if members.len() < MAX_BUCKET {
-                members.push(position);
+            let bucket = self.newer.bands[band].entry(key).or_insert((u32::MAX, 0));
+            lookups[1][band] = *bucket;
+            if usize::from(bucket.1) < MAX_BUCKET {
+                previous[band] = bucket.0;
+                *bucket = (position, bucket.1 + 1);
             }
         }
+        self.newer.previous.push(previous);
         Plan::Search(lookups)
     }
 
@@ -249,12 +356,14 @@ impl NearDuplicateIndex {
     fn verify<'s>(
         &'s self,
         shingles: &[u32],
-        lookups: &[(u32, u8); BANDS],
+        lookups: &[[(u32, u8); BANDS]; 2],
         shingles_of: &impl Fn(u32) -> &'s [u32],
     ) -> Option<DuplicateOf> {
         let mut hits: Vec<u32> = Vec::new();
-        for &(bucket, len) in lookups {
-            hits.extend_from_slice(&self.buckets[bucket as usize][..len as usize]);
+        for (generation, snapshots) in [&self.older, &self.newer].into_iter().zip(lookups) {
+            for (band, &snapshot) in snapshots.iter().enumerate() {
+                generation.members_in(band, snapshot, &mut hits);
+            }
         }
         if hits.is_empty() {
             return None;
@@ -293,21 +402,21 @@ impl NearDuplicateIndex {
 
     /// Records the cluster of a new comment.
     fn join(&mut self, position: u32, best: Option<DuplicateOf>) -> DuplicateReport {
-        let cluster = match best {
-            Some(of) => self.cluster_of[of.earlier],
-            None => position,
-        };
+        let cluster = best
+            .and_then(|of| self.cluster_of.get(of.earlier).copied())
+            .unwrap_or(position);
         self.cluster_of.push(cluster);
-        if cluster == position {
-            self.cluster_size.push(1);
+        let cluster_size = if cluster == position {
+            1
         } else {
-            self.cluster_size.push(0);
-            self.cluster_size[cluster as usize] += 1;
-        }
+            let size = self.cluster_size.entry(cluster).or_insert(1);
+            *size += 1;
+            *size
+        };
         DuplicateReport {
             best,
             cluster: cluster as usize,
-            cluster_size: self.cluster_size[cluster as usize] as usize,
+            cluster_size: cluster_size as usize,
         }
     }
 
@@ -521,6 +630,26 @@ mod tests {
             }
             assert_eq!(found, expected, "batches of {size}");
         }
+    }
+
+    #[test]
+    fn copies_are_found_within_the_window_and_memory_stays_bounded() {
+        let mut index = NearDuplicateIndex::with_window(0.5, 20);
+        let fillers = noisy_comments(200);
+        index.insert(ORIGINAL);
+        for text in &fillers[..9] {
+            index.insert(text);
+        }
+        let report = index.insert(ORIGINAL);
+        assert_eq!(report.best.map(|b| b.earlier), Some(0), "within the window");
+        for text in &fillers[9..] {
+            index.insert(text);
+        }
+        assert_eq!(index.insert(ORIGINAL).best, None, "long out of the window");
+        assert_eq!(index.len(), 1 + 200 + 2);
+        assert!(index.window_start() >= index.len() - 20);
+        assert!(index.older.len() + index.newer.len() <= 20);
+        assert!(index.cluster_of.values.len() <= 20);
     }
 
     #[test]
