@@ -230,7 +230,7 @@ mod tests {
             problem(&other_version),
             ModelProblem::UnsupportedVersion {
                 found: 99,
-                supported: 1
+                supported: FORMAT_VERSION
             }
         ));
     }
