@@ -13,7 +13,7 @@ card = f"""# Model card: the default model
 
 ## Training data and options
 
-- The team's corpus in `data/` (see `data/README.md`) minus the 12 held-out threads listed in
+- The team's corpus in `data/` (see `data/README.md`) minus the 14 held-out threads listed in
   `data/heldout-threads.txt`; the articles of `data/articles.csv` as context.
 - `moderate train` defaults: word 1–2 grams and character 2–5 grams within words (sublinear
   tf, smoothed idf, each block L2-normalised, min_df 2, at most 300,000 n-grams), the
@@ -57,7 +57,7 @@ thread per video, so copies are recognised):
 
 ## Known limits
 
-- The corpus is small (about 3,300 comments) and written by the team: wording it never saw
+- The corpus is small (about 3,800 comments) and written by the team: wording it never saw
   is the main weakness. Threats phrased differently from the corpus are missed (see the
   HateCheck rows above), and counter-speech that repeats violent words ("nobody should be
   killed") can be flagged as incitement.

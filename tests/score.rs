@@ -45,7 +45,7 @@ fn check_scores(split: &[Row], scored: &[Row]) {
             .sum();
         assert!((p - 1.0).abs() < 1e-3, "probabilities sum to 1: {p}");
         assert!(["approve", "review", "flag"].contains(&s["decision"].as_str()));
-        assert!(s["model"].starts_with("moderate-v1-"));
+        assert!(s["model"].starts_with("moderate-v2-"));
         let chars: Vec<char> = s["text"].chars().collect();
         for (term, start, end) in terms(&s["reasons"]) {
             let found: String = chars[start..end].iter().collect();

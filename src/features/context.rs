@@ -15,7 +15,12 @@ use crate::text::{tokenize, Normalizer, Token};
 use crate::thread::{Article, Comment};
 
 /// Names of the context columns, in order (prefixed `ctx:` in explanations).
-pub const CONTEXT_FEATURES: [&str; 22] = [
+///
+/// There is deliberately no "first in its thread" column: in the team's corpus the first
+/// comment of every thread is substantive, so it learned a large weight (+2.3 for
+/// `substantive`, −1.1 for `incitement`) that says how the corpus was written, not how
+/// sites are, and it pushed every comment scored alone toward `substantive`.
+pub const CONTEXT_FEATURES: [&str; 21] = [
     "copy similarity",
     "exact copy",
     "copy ≥ 0.7",
@@ -28,7 +33,6 @@ pub const CONTEXT_FEATURES: [&str; 22] = [
     "far from the article (< 0.05)",
     "no article",
     "similarity to the thread",
-    "first in its thread",
     "length",
     "very short (< 20 characters)",
     "capital letters",
@@ -199,7 +203,6 @@ impl<'a> ContextBuilder<'a> {
             flag(article_similarity.is_some() && article < 0.05),
             flag(article_similarity.is_none()),
             thread_similarity.unwrap_or(0.0),
-            flag(thread_similarity.is_none()),
             (1.0 + surface.chars as f32).ln() / 7.0,
             flag(surface.chars < 20),
             surface.capitals,

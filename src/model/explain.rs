@@ -151,7 +151,7 @@ fn describe(name: &str, context: &CommentContext, copy_of: Option<&str>) -> Opti
         "similarity to the thread" => context
             .thread_similarity
             .map(|s| format!("close to the thread ({s:.2})")),
-        "no article" | "first in its thread" | "reply" | "empty" | "length" => None,
+        "no article" | "reply" | "empty" | "length" => None,
         "very short (< 20 characters)" => Some("very short".into()),
         "capital letters" => {
             let share = context.values[CONTEXT_FEATURES.iter().position(|f| *f == name)?];
