@@ -13,7 +13,7 @@ use super::InputsReport;
 use crate::error::{Error, Result};
 use crate::extract::{self, ExtractOptions, Format, InputPath, Source};
 use crate::features::FeatureStream;
-use crate::model::explain::{explain, Reason};
+use crate::model::explain::{explain_with_occurrences, Reason};
 use crate::model::{file, Classifier};
 use crate::thread::Comment;
 
@@ -210,16 +210,17 @@ pub fn score(
             comments.extend(thread.comments);
         }
         for (batch, batch_titles) in comments.chunks(BATCH).zip(comment_titles.chunks(BATCH)) {
-            let (rows, contexts) = stream.next_batch(batch);
+            let features = stream.next_batch_with_occurrences(batch);
             let first_position = ids.len();
             ids.extend(batch.iter().map(|c| c.comment_id.clone()));
             let scored: Vec<ScoredComment> = batch
                 .par_iter()
                 .zip(batch_titles.par_iter())
-                .zip(rows.par_iter())
-                .zip(contexts.par_iter())
+                .zip(features.rows.par_iter())
+                .zip(features.contexts.par_iter())
+                .zip(features.occurrences.par_iter())
                 .enumerate()
-                .map(|(i, (((comment, title), row), context))| {
+                .map(|(i, ((((comment, title), row), context), occurrences))| {
                     let duplicate_of = context
                         .duplicate
                         .best
@@ -242,7 +243,15 @@ pub fn score(
                     let label = Classifier::argmax(&probabilities);
                     let copy_of = context.duplicate.best.map(|b| ids[b.earlier].as_str());
                     ScoredComment {
-                        reasons: explain(classifier, &comment.text, row, context, label, copy_of),
+                        reasons: explain_with_occurrences(
+                            classifier,
+                            &comment.text,
+                            row,
+                            occurrences,
+                            context,
+                            label,
+                            copy_of,
+                        ),
                         decision: Some(rule.decide(&probabilities)),
                         label: Some(label),
                         probabilities,

@@ -59,9 +59,24 @@ pub fn explain(
     label: usize,
     copy_of: Option<&str>,
 ) -> Vec<Reason> {
+    let occurrences = classifier.features.tfidf.occurrences(text);
+    explain_with_occurrences(classifier, text, row, &occurrences, context, label, copy_of)
+}
+
+/// [`explain`] with the occurrences of the text's n-grams already known (what
+/// [`TfIdf::occurrences`](crate::features::TfIdf::occurrences) gives, in that order).
+pub fn explain_with_occurrences(
+    classifier: &Classifier,
+    text: &str,
+    row: &[(u32, f32)],
+    occurrences: &[(u32, usize, usize)],
+    context: &CommentContext,
+    label: usize,
+    copy_of: Option<&str>,
+) -> Vec<Reason> {
     let contributions = classifier.contributions(row, label);
     let n_text = classifier.features.tfidf.n_features() as u32;
-    let mut reasons = term_reasons(classifier, text, &contributions, n_text);
+    let mut reasons = term_reasons(text, row, occurrences, &contributions, n_text);
     let context_reasons = contributions
         .iter()
         .filter(|&&(column, weight)| column >= n_text && weight >= MIN_WEIGHT)
@@ -77,32 +92,44 @@ pub fn explain(
 /// Spreads each n-gram's contribution over the words that produced it and keeps the spans
 /// that weigh most (a span inside an already kept one is skipped).
 fn term_reasons(
-    classifier: &Classifier,
     text: &str,
+    row: &[(u32, f32)],
+    occurrences: &[(u32, usize, usize)],
     contributions: &[(u32, f32)],
     n_text: u32,
 ) -> Vec<Reason> {
-    let weight_of: rustc_hash::FxHashMap<u32, f32> = contributions
-        .iter()
-        .filter(|&&(column, _)| column < n_text)
-        .copied()
-        .collect();
-    if weight_of.is_empty() {
-        return Vec::new();
-    }
-    let occurrences = classifier.features.tfidf.occurrences(text);
-    let mut per_column: rustc_hash::FxHashMap<u32, usize> = rustc_hash::FxHashMap::default();
-    for &(column, _, _) in &occurrences {
-        *per_column.entry(column).or_insert(0) += 1;
-    }
-    let mut spans: rustc_hash::FxHashMap<(usize, usize), f32> = rustc_hash::FxHashMap::default();
-    for (column, start, end) in occurrences {
-        if let Some(weight) = weight_of.get(&column) {
-            *spans.entry((start, end)).or_insert(0.0) += weight / per_column[&column] as f32;
+    // Per entry of the (column-sorted) row: its contribution (0 when not positive) and how
+    // many occurrences produced it.
+    let position = |column: u32| row.binary_search_by_key(&column, |&(c, _)| c).ok();
+    let mut weights = vec![0f32; row.len()];
+    let mut any = false;
+    for &(column, weight) in contributions.iter().filter(|&&(c, _)| c < n_text) {
+        if let Some(i) = position(column) {
+            weights[i] = weight;
+            any = true;
         }
     }
-    let mut ranked: Vec<((usize, usize), f32)> = spans
-        .into_iter()
+    if !any {
+        return Vec::new();
+    }
+    let entries: Vec<Option<usize>> = occurrences.iter().map(|o| position(o.0)).collect();
+    let mut counts = vec![0u32; row.len()];
+    for &i in entries.iter().flatten() {
+        counts[i] += 1;
+    }
+    // Each occurrence's share, summed per span in occurrence order.
+    let mut shares: Vec<((usize, usize), f32)> = occurrences
+        .iter()
+        .zip(&entries)
+        .filter_map(|(&(_, start, end), &i)| {
+            let i = i?;
+            (weights[i] > 0.0).then(|| ((start, end), weights[i] / counts[i] as f32))
+        })
+        .collect();
+    shares.sort_by_key(|&(span, _)| span);
+    let mut ranked: Vec<((usize, usize), f32)> = shares
+        .chunk_by(|a, b| a.0 == b.0)
+        .map(|run| (run[0].0, run.iter().fold(0.0, |sum, &(_, w)| sum + w)))
         .filter(|&(_, w)| w >= MIN_WEIGHT)
         .collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
