@@ -2,6 +2,7 @@
 //! temporary file beside the target and renames it into place on [`Output::commit`]: a crash
 //! or an error never leaves a half-written file, and the previous file stays intact.
 
+pub mod decimal;
 pub mod flagged;
 pub mod report;
 pub mod scores;

@@ -55,7 +55,8 @@ pub struct PreparedText {
     /// Hash of the folded text; `None` for a comment with no letters or digits.
     exact_key: Option<u64>,
     shingles: Vec<u32>,
-    signature: [u32; HASHES],
+    /// The key of each band of the MinHash signature.
+    band_keys: [u64; BANDS],
 }
 
 impl Default for PreparedText {
@@ -63,7 +64,7 @@ impl Default for PreparedText {
         PreparedText {
             exact_key: None,
             shingles: Vec::new(),
-            signature: [u32::MAX; HASHES],
+            band_keys: [0; BANDS],
         }
     }
 }
@@ -74,10 +75,7 @@ pub struct NearDuplicateIndex {
     /// Minimum Jaccard similarity for a verified candidate to count as a near-copy.
     threshold: f32,
     seeds: [(u64, u64); HASHES],
-    /// Per band: band key → bucket (an index into `buckets`).
-    bands: Vec<FxHashMap<u64, u32>>,
-    /// Positions of the comments in each bucket, in insertion order, at most [`MAX_BUCKET`].
-    buckets: Vec<Vec<u32>>,
+    bands: Vec<Band>,
     /// The shingles of comment `i` are `shingles[shingle_ends[i - 1]..shingle_ends[i]]`;
     /// empty for empty comments and exact copies, which are never candidates.
     shingles: Vec<u32>,
@@ -87,15 +85,74 @@ pub struct NearDuplicateIndex {
     cluster_size: Vec<u32>,
 }
 
+/// One band of the LSH table: the comments whose signatures agree on its rows. Bands are
+/// independent of each other, so a batch fills them in parallel.
+#[derive(Debug, Default)]
+struct Band {
+    buckets: FxHashMap<u64, Bucket>,
+    /// The members of buckets after their first, at most [`MAX_BUCKET`]` - 1` each.
+    more: Vec<Vec<u32>>,
+}
+
+/// The positions of the comments of one bucket, in insertion order: the first inline (most
+/// buckets never get a second), the others in [`Band::more`]. A copy of it is a snapshot
+/// of what the bucket held, since members are only ever appended.
+#[derive(Debug, Clone, Copy)]
+struct Bucket {
+    len: u32,
+    first: u32,
+    /// Index in [`Band::more`], `u32::MAX` until a second member comes.
+    more: u32,
+}
+
+const EMPTY_BUCKET: Bucket = Bucket {
+    len: 0,
+    first: 0,
+    more: u32::MAX,
+};
+
+impl Band {
+    /// Adds `position` to the bucket of `key` (unless full) and returns what the bucket
+    /// held before.
+    fn join(&mut self, key: u64, position: u32) -> Bucket {
+        let bucket = self.buckets.entry(key).or_insert(EMPTY_BUCKET);
+        let before = *bucket;
+        match bucket.len as usize {
+            0 => bucket.first = position,
+            MAX_BUCKET.. => return before,
+            _ => {
+                if bucket.more == u32::MAX {
+                    bucket.more = self.more.len() as u32;
+                    self.more.push(Vec::new());
+                }
+                self.more[bucket.more as usize].push(position);
+            }
+        }
+        bucket.len += 1;
+        before
+    }
+
+    /// The members of a bucket snapshot.
+    fn members(&self, bucket: Bucket) -> impl Iterator<Item = u32> + '_ {
+        let more: &[u32] = match bucket.len {
+            0 | 1 => &[],
+            n => &self.more[bucket.more as usize][..n as usize - 1],
+        };
+        (bucket.len > 0)
+            .then_some(bucket.first)
+            .into_iter()
+            .chain(more.iter().copied())
+    }
+}
+
 /// What the ordered part of an insertion decided for one comment of a batch.
 enum Plan {
     /// No letters or digits: copies nothing.
     Empty,
     /// An exact copy of the comment at this position.
     Exact(u32),
-    /// Compare with the comments of these buckets (bucket, length it had before this
-    /// comment joined it).
-    Search(Box<[(u32, u8); BANDS]>),
+    /// Compare with the comments that were in its band buckets.
+    Search,
 }
 
 impl Default for NearDuplicateIndex {
@@ -113,8 +170,7 @@ impl NearDuplicateIndex {
         NearDuplicateIndex {
             threshold,
             seeds,
-            bands: vec![FxHashMap::default(); BANDS],
-            buckets: Vec::new(),
+            bands: (0..BANDS).map(|_| Band::default()).collect(),
             shingles: Vec::new(),
             shingle_ends: Vec::new(),
             exact: FxHashMap::default(),
@@ -147,7 +203,7 @@ impl NearDuplicateIndex {
         let shingles = shingle_set(&folded);
         PreparedText {
             exact_key: Some(hash_str(&folded)),
-            signature: self.signature(&shingles),
+            band_keys: band_keys(&self.signature(&shingles)),
             shingles,
         }
     }
@@ -169,6 +225,24 @@ impl NearDuplicateIndex {
             .enumerate()
             .map(|(i, p)| self.plan((base + i) as u32, p))
             .collect();
+        // Per band, per comment: what its bucket held before it joined (bands in parallel,
+        // comments in order within each).
+        let snapshots: Vec<Vec<Bucket>> = self
+            .bands
+            .par_iter_mut()
+            .enumerate()
+            .map(|(band, table)| {
+                plans
+                    .iter()
+                    .zip(&prepared)
+                    .enumerate()
+                    .map(|(i, (plan, p))| match plan {
+                        Plan::Search => table.join(p.band_keys[band], (base + i) as u32),
+                        _ => EMPTY_BUCKET,
+                    })
+                    .collect()
+            })
+            .collect();
         let this = &*self;
         let shingles_of = |position: u32| -> &[u32] {
             let position = position as usize;
@@ -180,19 +254,23 @@ impl NearDuplicateIndex {
         let bests: Vec<Option<DuplicateOf>> = plans
             .par_iter()
             .zip(prepared.par_iter())
-            .map(|(plan, p)| match plan {
+            .enumerate()
+            .map(|(i, (plan, p))| match plan {
                 Plan::Empty => None,
                 Plan::Exact(earlier) => Some(DuplicateOf {
                     earlier: *earlier as usize,
                     similarity: 1.0,
                     exact: true,
                 }),
-                Plan::Search(lookups) => this.verify(&p.shingles, lookups, &shingles_of),
+                Plan::Search => {
+                    let buckets = snapshots.iter().map(|band| band[i]);
+                    this.verify(&p.shingles, buckets, &shingles_of)
+                }
             })
             .collect();
         let mut reports = Vec::with_capacity(prepared.len());
         for ((plan, p), best) in plans.iter().zip(prepared).zip(bests) {
-            if let Plan::Search(_) = plan {
+            if let Plan::Search = plan {
                 self.shingles.extend_from_slice(&p.shingles);
             }
             self.shingle_ends.push(self.shingles.len());
@@ -211,8 +289,8 @@ impl NearDuplicateIndex {
         &self.shingles[start..self.shingle_ends[position]]
     }
 
-    /// The ordered part of inserting the comment at `position`: its exact key, and its
-    /// band buckets (noting what each held before, then joining it).
+    /// The ordered part of inserting the comment at `position` that the bands do not do:
+    /// its exact key.
     fn plan(&mut self, position: u32, prepared: &PreparedText) -> Plan {
         let Some(exact_key) = prepared.exact_key else {
             // Empty comments copy nothing and nothing copies them.
@@ -222,26 +300,7 @@ impl NearDuplicateIndex {
             return Plan::Exact(earlier);
         }
         self.exact.insert(exact_key, position);
-        let mut lookups = Box::new([(0u32, 0u8); BANDS]);
-        for ((band, rows), lookup) in prepared
-            .signature
-            .chunks(ROWS)
-            .enumerate()
-            .zip(lookups.iter_mut())
-        {
-            let key = band_key(rows);
-            let next = self.buckets.len() as u32;
-            let bucket = *self.bands[band].entry(key).or_insert(next);
-            if bucket == next {
-                self.buckets.push(Vec::new());
-            }
-            let members = &mut self.buckets[bucket as usize];
-            *lookup = (bucket, members.len() as u8);
-            if members.len() < MAX_BUCKET {
-                members.push(position);
-            }
-        }
-        Plan::Search(lookups)
+        Plan::Search
     }
 
     /// The most similar earlier comment among the candidates of the buckets, if it reaches
@@ -249,12 +308,12 @@ impl NearDuplicateIndex {
     fn verify<'s>(
         &'s self,
         shingles: &[u32],
-        lookups: &[(u32, u8); BANDS],
+        buckets: impl Iterator<Item = Bucket>,
         shingles_of: &impl Fn(u32) -> &'s [u32],
     ) -> Option<DuplicateOf> {
         let mut hits: Vec<u32> = Vec::new();
-        for &(bucket, len) in lookups {
-            hits.extend_from_slice(&self.buckets[bucket as usize][..len as usize]);
+        for (band, bucket) in self.bands.iter().zip(buckets) {
+            hits.extend(band.members(bucket));
         }
         if hits.is_empty() {
             return None;
@@ -409,6 +468,14 @@ fn band_key(rows: &[u32]) -> u64 {
         hasher.write_u32(r);
     }
     hasher.finish()
+}
+
+fn band_keys(signature: &[u32; HASHES]) -> [u64; BANDS] {
+    let mut keys = [0; BANDS];
+    for (key, rows) in keys.iter_mut().zip(signature.chunks(ROWS)) {
+        *key = band_key(rows);
+    }
+    keys
 }
 
 /// The sorted, deduplicated 5-shingles of a folded text (the whole text when shorter).

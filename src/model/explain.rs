@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use super::Classifier;
+use crate::export::decimal::push_fixed;
 use crate::features::{CommentContext, CONTEXT_FEATURES};
 
 /// One piece of evidence.
@@ -37,11 +38,37 @@ impl std::fmt::Display for Reason {
 
 /// Joins reasons for a table cell.
 pub fn reasons_cell(reasons: &[Reason]) -> String {
-    reasons
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("; ")
+    let mut cell = String::new();
+    push_reasons_cell(&mut cell, reasons);
+    cell
+}
+
+/// Appends [`reasons_cell`] to `out` (the same text, written as [`Reason`]'s `Display`
+/// writes it, without a string per reason).
+pub fn push_reasons_cell(out: &mut String, reasons: &[Reason]) {
+    use std::fmt::Write;
+    for (i, reason) in reasons.iter().enumerate() {
+        if i > 0 {
+            out.push_str("; ");
+        }
+        let weight = match reason {
+            Reason::Term {
+                text,
+                start,
+                end,
+                weight,
+            } => {
+                let _ = write!(out, "{text:?}@{start}-{end} ");
+                weight
+            }
+            Reason::Context { text, weight } => {
+                out.push_str(text);
+                out.push(' ');
+                weight
+            }
+        };
+        push_fixed(out, *weight, 2, true);
+    }
 }
 
 const MAX_TERMS: usize = 3;
@@ -189,5 +216,35 @@ fn describe(name: &str, context: &CommentContext, copy_of: Option<&str>) -> Opti
         "phone numbers" => Some("contains a phone number".into()),
         "e-mail addresses" => Some("contains an e-mail address".into()),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_reasons_cell_is_the_reasons_displayed_and_joined() {
+        let reasons = [
+            Reason::Term {
+                text: "les \"brûler\"\n".into(),
+                start: 3,
+                end: 12,
+                weight: 0.125,
+            },
+            Reason::Context {
+                text: "near-copy of 42 (0.94)".into(),
+                weight: 1.005,
+            },
+            Reason::Term {
+                text: "x".into(),
+                start: 0,
+                end: 1,
+                weight: -0.0,
+            },
+        ];
+        let displayed: Vec<String> = reasons.iter().map(ToString::to_string).collect();
+        assert_eq!(reasons_cell(&reasons), displayed.join("; "));
+        assert_eq!(reasons_cell(&[]), "");
     }
 }
