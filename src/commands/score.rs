@@ -13,7 +13,7 @@ use super::InputsReport;
 use crate::error::{Error, Result};
 use crate::extract::{self, ExtractOptions, Format, InputPath, Source};
 use crate::features::FeatureStream;
-use crate::model::explain::{explain_with_occurrences, Reason};
+use crate::model::explain::{explain_with_evidence, Reason};
 use crate::model::{file, Classifier};
 use crate::thread::Comment;
 
@@ -210,7 +210,7 @@ pub fn score(
             comments.extend(thread.comments);
         }
         for (batch, batch_titles) in comments.chunks(BATCH).zip(comment_titles.chunks(BATCH)) {
-            let features = stream.next_batch_with_occurrences(batch);
+            let features = stream.next_batch_with_evidence(batch);
             let first_position = ids.len();
             ids.extend(batch.iter().map(|c| c.comment_id.clone()));
             let scored: Vec<ScoredComment> = batch
@@ -218,9 +218,9 @@ pub fn score(
                 .zip(batch_titles.par_iter())
                 .zip(features.rows.par_iter())
                 .zip(features.contexts.par_iter())
-                .zip(features.occurrences.par_iter())
+                .zip(features.evidence.par_iter())
                 .enumerate()
-                .map(|(i, ((((comment, title), row), context), occurrences))| {
+                .map(|(i, ((((comment, title), row), context), evidence))| {
                     let duplicate_of = context
                         .duplicate
                         .best
@@ -243,11 +243,11 @@ pub fn score(
                     let label = Classifier::argmax(&probabilities);
                     let copy_of = context.duplicate.best.map(|b| ids[b.earlier].as_str());
                     ScoredComment {
-                        reasons: explain_with_occurrences(
+                        reasons: explain_with_evidence(
                             classifier,
                             &comment.text,
                             row,
-                            occurrences,
+                            evidence,
                             context,
                             label,
                             copy_of,

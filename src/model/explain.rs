@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use super::Classifier;
 use crate::export::decimal::push_fixed;
-use crate::features::{CommentContext, CONTEXT_FEATURES};
+use crate::features::{CommentContext, Evidence, CONTEXT_FEATURES};
 
 /// One piece of evidence.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -86,30 +86,62 @@ pub fn explain(
     label: usize,
     copy_of: Option<&str>,
 ) -> Vec<Reason> {
-    let occurrences = classifier.features.tfidf.occurrences(text);
-    explain_with_occurrences(classifier, text, row, &occurrences, context, label, copy_of)
+    let evidence: Vec<Evidence> = classifier
+        .features
+        .tfidf
+        .occurrences(text)
+        .into_iter()
+        .filter_map(|(column, start, end)| {
+            let entry = row.binary_search_by_key(&column, |&(c, _)| c).ok()?;
+            Some(Evidence {
+                entry: entry as u32,
+                start: start as u32,
+                end: end as u32,
+            })
+        })
+        .collect();
+    explain_with_evidence(classifier, text, row, &evidence, context, label, copy_of)
 }
 
-/// [`explain`] with the occurrences of the text's n-grams already known (what
-/// [`TfIdf::occurrences`](crate::features::TfIdf::occurrences) gives, in that order).
-pub fn explain_with_occurrences(
+/// [`explain`] with the evidence of the text's n-grams already known (as
+/// [`TfIdf::transform_tokens_with_evidence`](crate::features::TfIdf::transform_tokens_with_evidence)
+/// gives it with `row`).
+pub fn explain_with_evidence(
     classifier: &Classifier,
     text: &str,
     row: &[(u32, f32)],
-    occurrences: &[(u32, usize, usize)],
-    context: &CommentContext,
+    evidence: &[Evidence],
+    context_of: &CommentContext,
     label: usize,
     copy_of: Option<&str>,
 ) -> Vec<Reason> {
-    let contributions = classifier.contributions(row, label);
     let n_text = classifier.features.tfidf.n_features() as u32;
-    let mut reasons = term_reasons(text, row, occurrences, &contributions, n_text);
-    let context_reasons = contributions
+    // Each entry's contribution toward the label, when positive (0 otherwise).
+    let contributions: Vec<f32> = row
         .iter()
-        .filter(|&&(column, weight)| column >= n_text && weight >= MIN_WEIGHT)
-        .filter_map(|&(column, weight)| {
+        .map(|&(column, value)| {
+            let c = classifier.contribution(column, value, label);
+            if c > 0.0 {
+                c
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let mut reasons = term_reasons(text, row, evidence, &contributions, n_text);
+    // Context features: most contributing first (as `Classifier::contributions` orders them).
+    let mut context: Vec<(u32, f32)> = row
+        .iter()
+        .zip(&contributions)
+        .filter(|&(&(column, _), &weight)| column >= n_text && weight >= MIN_WEIGHT)
+        .map(|(&(column, _), &weight)| (column, weight))
+        .collect();
+    context.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let context_reasons = context
+        .into_iter()
+        .filter_map(|(column, weight)| {
             let name = CONTEXT_FEATURES[(column - n_text) as usize];
-            describe(name, context, copy_of).map(|text| Reason::Context { text, weight })
+            describe(name, context_of, copy_of).map(|text| Reason::Context { text, weight })
         })
         .take(MAX_CONTEXT);
     reasons.extend(context_reasons);
@@ -121,46 +153,49 @@ pub fn explain_with_occurrences(
 fn term_reasons(
     text: &str,
     row: &[(u32, f32)],
-    occurrences: &[(u32, usize, usize)],
-    contributions: &[(u32, f32)],
+    evidence: &[Evidence],
+    contributions: &[f32],
     n_text: u32,
 ) -> Vec<Reason> {
-    // Per entry of the (column-sorted) row: its contribution (0 when not positive) and how
-    // many occurrences produced it.
-    let position = |column: u32| row.binary_search_by_key(&column, |&(c, _)| c).ok();
-    let mut weights = vec![0f32; row.len()];
-    let mut any = false;
-    for &(column, weight) in contributions.iter().filter(|&&(c, _)| c < n_text) {
-        if let Some(i) = position(column) {
-            weights[i] = weight;
-            any = true;
-        }
-    }
-    if !any {
+    let is_term = |entry: usize| row[entry].0 < n_text && contributions[entry] > 0.0;
+    if !(0..row.len()).any(is_term) {
         return Vec::new();
     }
-    let entries: Vec<Option<usize>> = occurrences.iter().map(|o| position(o.0)).collect();
+    // How many occurrences produced each entry.
     let mut counts = vec![0u32; row.len()];
-    for &i in entries.iter().flatten() {
-        counts[i] += 1;
+    for e in evidence {
+        counts[e.entry as usize] += 1;
     }
-    // Each occurrence's share, summed per span in occurrence order.
-    let mut shares: Vec<((usize, usize), f32)> = occurrences
-        .iter()
-        .zip(&entries)
-        .filter_map(|(&(_, start, end), &i)| {
-            let i = i?;
-            (weights[i] > 0.0).then(|| ((start, end), weights[i] / counts[i] as f32))
-        })
-        .collect();
-    shares.sort_by_key(|&(span, _)| span);
-    let mut ranked: Vec<((usize, usize), f32)> = shares
-        .chunk_by(|a, b| a.0 == b.0)
-        .map(|run| (run[0].0, run.iter().fold(0.0, |sum, &(_, w)| sum + w)))
+    // Each occurrence's share, summed per span in occurrence order; the occurrences of one
+    // span often come in a run (the n-grams of a word), which needs one look-up.
+    let mut slots: rustc_hash::FxHashMap<(u32, u32), usize> = rustc_hash::FxHashMap::default();
+    let mut spans: Vec<((u32, u32), f32)> = Vec::new();
+    let mut current: Option<((u32, u32), usize)> = None;
+    for e in evidence {
+        let entry = e.entry as usize;
+        if !is_term(entry) {
+            continue;
+        }
+        let span = (e.start, e.end);
+        let slot = match current {
+            Some((s, slot)) if s == span => slot,
+            _ => {
+                let slot = *slots.entry(span).or_insert_with(|| {
+                    spans.push((span, 0.0));
+                    spans.len() - 1
+                });
+                current = Some((span, slot));
+                slot
+            }
+        };
+        spans[slot].1 += contributions[entry] / counts[entry] as f32;
+    }
+    let mut ranked: Vec<((u32, u32), f32)> = spans
+        .into_iter()
         .filter(|&(_, w)| w >= MIN_WEIGHT)
         .collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    let mut kept: Vec<((usize, usize), f32)> = Vec::new();
+    let mut kept: Vec<((u32, u32), f32)> = Vec::new();
     for (span, weight) in ranked {
         if kept.iter().any(|((s, e), _)| *s <= span.0 && span.1 <= *e) {
             continue;
@@ -171,11 +206,14 @@ fn term_reasons(
         }
     }
     kept.into_iter()
-        .map(|((start, end), weight)| Reason::Term {
-            text: text[start..end].to_string(),
-            start: text[..start].chars().count(),
-            end: text[..end].chars().count(),
-            weight,
+        .map(|((start, end), weight)| {
+            let (start, end) = (start as usize, end as usize);
+            Reason::Term {
+                text: text[start..end].to_string(),
+                start: text[..start].chars().count(),
+                end: text[..end].chars().count(),
+                weight,
+            }
         })
         .collect()
 }
