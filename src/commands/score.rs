@@ -164,11 +164,46 @@ const BATCH: usize = 2048;
 
 /// Scores every input in order, handing each comment to `sink`. `progress` hears of each
 /// batch (comments done, bytes of finished inputs).
+///
+/// `sink` runs on a thread of its own, so writing one batch overlaps scoring the next; it
+/// still sees every comment once, in input order. Its first error stops the run.
 pub fn score(
     options: &ScoreOptions,
     model: &LoadedModel,
     progress: &dyn Fn(usize, u64),
-    mut sink: impl FnMut(ScoredComment) -> Result<()>,
+    mut sink: impl FnMut(ScoredComment) -> Result<()> + Send,
+) -> Result<InputsReport> {
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<ScoredComment>>(1);
+    std::thread::scope(|scope| {
+        let writer = scope.spawn(move || -> Result<()> {
+            for batch in receiver {
+                for scored in batch {
+                    sink(scored)?;
+                }
+            }
+            Ok(())
+        });
+        let scored = score_batches(options, model, progress, &mut |batch| {
+            // A closed channel means the sink failed: its error is returned below.
+            sender
+                .send(batch)
+                .map_err(|_| Error::Usage("the output stopped".into()))
+        });
+        drop(sender);
+        match writer.join() {
+            Ok(Ok(())) => scored,
+            Ok(Err(error)) => Err(error),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })
+}
+
+/// [`score`], handing each batch of scored comments to `deliver` in order.
+fn score_batches(
+    options: &ScoreOptions,
+    model: &LoadedModel,
+    progress: &dyn Fn(usize, u64),
+    deliver: &mut dyn FnMut(Vec<ScoredComment>) -> Result<()>,
 ) -> Result<InputsReport> {
     let classifier = &model.classifier;
     let rule = DecisionRule::new(classifier, &options.thresholds)?;
@@ -261,11 +296,9 @@ pub fn score(
                     }
                 })
                 .collect();
-            for scored in scored {
-                report.comments += 1;
-                report.empty_comments += usize::from(scored.label.is_none());
-                sink(scored)?;
-            }
+            report.comments += scored.len();
+            report.empty_comments += scored.iter().filter(|s| s.label.is_none()).count();
+            deliver(scored)?;
             progress(batch.len(), 0);
         }
         progress(0, bytes);
