@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::near_duplicate::{DuplicateReport, NearDuplicateIndex, PreparedText};
@@ -125,23 +126,81 @@ impl<'a> ContextBuilder<'a> {
             .map(|p| (p.duplicate, (p.surface, p.words)))
             .unzip();
         let reports = self.index.insert_batch(duplicates);
+        let closeness = self.closeness(comments, &rest);
         comments
             .iter()
             .zip(reports)
             .zip(rest)
-            .map(|((comment, duplicate), (surface, words))| {
-                self.next_known(comment, duplicate, &surface, &words)
+            .zip(closeness)
+            .map(|(((comment, duplicate), (surface, _)), closeness)| {
+                self.next_known(comment, duplicate, &surface, closeness)
             })
             .collect()
     }
 
-    /// The ordered rest of a comment's context, its duplicate already known.
+    /// Each comment's (article similarity, thread similarity), its thread's centroid then
+    /// updated: threads depend only on their own comments, so they run in parallel, each
+    /// in posting order.
+    fn closeness(
+        &mut self,
+        comments: &[Comment],
+        rest: &[(Surface, Vec<(u32, f32)>)],
+    ) -> Vec<(Option<f32>, Option<f32>)> {
+        let mut groups: Vec<(&str, Vec<usize>)> = Vec::new();
+        let mut group_of: HashMap<&str, usize> = HashMap::new();
+        for (i, comment) in comments.iter().enumerate() {
+            let group = *group_of
+                .entry(comment.thread_id.as_str())
+                .or_insert_with(|| {
+                    groups.push((comment.thread_id.as_str(), Vec::new()));
+                    groups.len() - 1
+                });
+            groups[group].1.push(i);
+        }
+        let states: Vec<ThreadState> = groups
+            .iter()
+            .map(|(thread, _)| self.threads.remove(*thread).unwrap_or_default())
+            .collect();
+        let articles = &self.articles;
+        let done: Vec<(ThreadState, Vec<(Option<f32>, Option<f32>)>)> = groups
+            .par_iter()
+            .zip(states)
+            .map(|((thread, members), mut state)| {
+                let article = articles.get(*thread);
+                let values = members
+                    .iter()
+                    .map(|&i| {
+                        let words = &rest[i].1;
+                        let article_similarity = article.map(|a| cosine(words, a));
+                        let thread_similarity =
+                            (state.comments > 0).then(|| cosine_to_sum(words, &state.centroid));
+                        for &(column, value) in words {
+                            *state.centroid.entry(column).or_insert(0.0) += value;
+                        }
+                        state.comments += 1;
+                        (article_similarity, thread_similarity)
+                    })
+                    .collect();
+                (state, values)
+            })
+            .collect();
+        let mut closeness = vec![(None, None); comments.len()];
+        for ((thread, members), (state, values)) in groups.iter().zip(done) {
+            for (&i, value) in members.iter().zip(values) {
+                closeness[i] = value;
+            }
+            self.threads.insert(thread.to_string(), state);
+        }
+        closeness
+    }
+
+    /// The ordered rest of a comment's context, its duplicate and closeness already known.
     fn next_known(
         &mut self,
         comment: &Comment,
         duplicate: DuplicateReport,
         surface: &Surface,
-        words: &[(u32, f32)],
+        (article_similarity, thread_similarity): (Option<f32>, Option<f32>),
     ) -> CommentContext {
         let (same_author, other_thread) = match duplicate.best {
             Some(of) => {
@@ -155,19 +214,6 @@ impl<'a> ContextBuilder<'a> {
         };
         self.seen
             .push((comment.author.clone(), comment.thread_id.clone()));
-        let article_similarity = self
-            .articles
-            .get(&comment.thread_id)
-            .map(|a| cosine(words, a));
-        let state = match self.threads.get_mut(&comment.thread_id) {
-            Some(state) => state,
-            None => self.threads.entry(comment.thread_id.clone()).or_default(),
-        };
-        let thread_similarity = (state.comments > 0).then(|| cosine_to_sum(words, &state.centroid));
-        for &(column, value) in words {
-            *state.centroid.entry(column).or_insert(0.0) += value;
-        }
-        state.comments += 1;
 
         let copy = duplicate.best.map_or(0.0, |d| d.similarity);
         let flag = |b: bool| if b { 1.0 } else { 0.0 };
