@@ -121,7 +121,7 @@ impl<'a> ContextBuilder<'a> {
         comments: &[Comment],
         prepared: Vec<PreparedComment>,
     ) -> Vec<CommentContext> {
-        let (duplicates, rest): (Vec<PreparedText>, Vec<(Surface, Vec<(u32, f32)>)>) = prepared
+        let (duplicates, rest): (Vec<PreparedText>, Vec<Ordered>) = prepared
             .into_iter()
             .map(|p| (p.duplicate, (p.surface, p.words)))
             .unzip();
@@ -141,11 +141,7 @@ impl<'a> ContextBuilder<'a> {
     /// Each comment's (article similarity, thread similarity), its thread's centroid then
     /// updated: threads depend only on their own comments, so they run in parallel, each
     /// in posting order.
-    fn closeness(
-        &mut self,
-        comments: &[Comment],
-        rest: &[(Surface, Vec<(u32, f32)>)],
-    ) -> Vec<(Option<f32>, Option<f32>)> {
+    fn closeness(&mut self, comments: &[Comment], rest: &[Ordered]) -> Vec<Closeness> {
         let mut groups: Vec<(&str, Vec<usize>)> = Vec::new();
         let mut group_of: HashMap<&str, usize> = HashMap::new();
         for (i, comment) in comments.iter().enumerate() {
@@ -162,7 +158,7 @@ impl<'a> ContextBuilder<'a> {
             .map(|(thread, _)| self.threads.remove(*thread).unwrap_or_default())
             .collect();
         let articles = &self.articles;
-        let done: Vec<(ThreadState, Vec<(Option<f32>, Option<f32>)>)> = groups
+        let done: Vec<(ThreadState, Vec<Closeness>)> = groups
             .par_iter()
             .zip(states)
             .map(|((thread, members), mut state)| {
@@ -200,7 +196,7 @@ impl<'a> ContextBuilder<'a> {
         comment: &Comment,
         duplicate: DuplicateReport,
         surface: &Surface,
-        (article_similarity, thread_similarity): (Option<f32>, Option<f32>),
+        (article_similarity, thread_similarity): Closeness,
     ) -> CommentContext {
         let (same_author, other_thread) = match duplicate.best {
             Some(of) => {
@@ -252,6 +248,13 @@ impl<'a> ContextBuilder<'a> {
         }
     }
 }
+
+/// What the ordered part of the context reads of a prepared comment: its surface and the
+/// word block of its row.
+type Ordered = (Surface, Vec<(u32, f32)>);
+
+/// Similarity to the article and to the thread so far.
+type Closeness = (Option<f32>, Option<f32>);
 
 /// What the context needs of one comment's text alone (see [`ContextBuilder::prepare`]).
 #[derive(Debug, Clone)]
