@@ -318,14 +318,21 @@ impl NearDuplicateIndex {
         if hits.is_empty() {
             return None;
         }
-        hits.sort_unstable();
-        // (bands shared, candidate), most shared first, then earliest.
+        // Each bucket lists its members in insertion order: the hits are a few sorted runs,
+        // which the (run-adaptive) stable sort merges.
+        hits.sort();
+        // (bands shared, candidate), most shared first, then earliest: a total order, so
+        // selecting the first ones before sorting them keeps exactly those.
         let mut candidates: Vec<(usize, u32)> = hits
             .chunk_by(|a, b| a == b)
             .map(|run| (run.len(), run[0]))
             .collect();
-        candidates.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        candidates.truncate(MAX_VERIFIED);
+        let order = |a: &(usize, u32), b: &(usize, u32)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+        if candidates.len() > MAX_VERIFIED {
+            candidates.select_nth_unstable_by(MAX_VERIFIED - 1, order);
+            candidates.truncate(MAX_VERIFIED);
+        }
+        candidates.sort_unstable_by(order);
         // The most similar; on a tie the earliest. A candidate that cannot beat the best so
         // far (or reach the threshold) is given up as soon as that is certain.
         let mut best: Option<(u32, f32)> = None;
