@@ -318,9 +318,7 @@ impl NearDuplicateIndex {
         if hits.is_empty() {
             return None;
         }
-        // Each bucket lists its members in insertion order: the hits are a few sorted runs,
-        // which the (run-adaptive) stable sort merges.
-        hits.sort();
+        sort_positions(&mut hits, self.len() + (1 << 16));
         // (bands shared, candidate), most shared first, then earliest: a total order, so
         // selecting the first ones before sorting them keeps exactly those.
         let mut candidates: Vec<(usize, u32)> = hits
@@ -518,6 +516,40 @@ fn shingle_set(folded: &str) -> Vec<u32> {
     set
 }
 
+/// Sorts comment positions below `bound`: by radix (two or three passes of 11 bits) when
+/// there are many, else by comparison; the same order either way.
+fn sort_positions(positions: &mut Vec<u32>, bound: usize) {
+    const DIGIT: u32 = 11;
+    let bits = usize::BITS - bound.leading_zeros();
+    if positions.len() < 256 {
+        positions.sort_unstable();
+        return;
+    }
+    let passes = bits.div_ceil(DIGIT).max(1);
+    let mut counts = vec![0usize; 1 << DIGIT];
+    let mut scratch = vec![0u32; positions.len()];
+    for pass in 0..passes {
+        let shift = pass * DIGIT;
+        let digit = |p: u32| ((p >> shift) & ((1 << DIGIT) - 1)) as usize;
+        counts.iter_mut().for_each(|c| *c = 0);
+        for &p in positions.iter() {
+            counts[digit(p)] += 1;
+        }
+        let mut total = 0;
+        for c in counts.iter_mut() {
+            let n = *c;
+            *c = total;
+            total += n;
+        }
+        for &p in positions.iter() {
+            let slot = &mut counts[digit(p)];
+            scratch[*slot] = p;
+            *slot += 1;
+        }
+        std::mem::swap(positions, &mut scratch);
+    }
+}
+
 /// Exact Jaccard similarity of two sorted sets.
 #[cfg(test)]
 fn jaccard(a: &[u32], b: &[u32]) -> f32 {
@@ -708,6 +740,20 @@ mod tests {
             "L’armée — 500 000 FCFA!!",
         ] {
             assert_eq!(fold(text), whole(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn positions_sort_by_radix_as_by_comparison() {
+        let mut state = 3u64;
+        for (n, bound) in [(10, 100), (300, 5_000), (2_000, 300_000), (1_500, 1 << 30)] {
+            let mut positions: Vec<u32> = (0..n)
+                .map(|_| (splitmix64(&mut state) % bound as u64) as u32)
+                .collect();
+            let mut expected = positions.clone();
+            expected.sort_unstable();
+            sort_positions(&mut positions, bound);
+            assert_eq!(positions, expected);
         }
     }
 
