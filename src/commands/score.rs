@@ -15,7 +15,7 @@ use crate::error::{Error, Result};
 use crate::extract::{self, ExtractOptions, Format, InputPath, Piece, Source};
 use crate::features::near_duplicate::Window;
 use crate::features::FeatureStream;
-use crate::model::explain::{explain, Reason};
+use crate::model::explain::{explain_with_evidence, Reason};
 use crate::model::{file, Classifier};
 use crate::thread::{Article, Comment};
 
@@ -166,11 +166,46 @@ const BATCH: usize = 2048;
 
 /// Scores every input in order, handing each comment to `sink`. `progress` hears of each
 /// batch (comments done, bytes of finished inputs).
+///
+/// `sink` runs on a thread of its own, so writing one batch overlaps scoring the next; it
+/// still sees every comment once, in input order. Its first error stops the run.
 pub fn score(
     options: &ScoreOptions,
     model: &LoadedModel,
     progress: &dyn Fn(usize, u64),
-    sink: impl FnMut(ScoredComment) -> Result<()>,
+    mut sink: impl FnMut(ScoredComment) -> Result<()> + Send,
+) -> Result<InputsReport> {
+    let (sender, receiver) = std::sync::mpsc::sync_channel::<Vec<ScoredComment>>(1);
+    std::thread::scope(|scope| {
+        let writer = scope.spawn(move || -> Result<()> {
+            for batch in receiver {
+                for scored in batch {
+                    sink(scored)?;
+                }
+            }
+            Ok(())
+        });
+        let scored = score_batches(options, model, progress, &mut |batch| {
+            // A closed channel means the sink failed: its error is returned below.
+            sender
+                .send(batch)
+                .map_err(|_| Error::Usage("the output stopped".into()))
+        });
+        drop(sender);
+        match writer.join() {
+            Ok(Ok(())) => scored,
+            Ok(Err(error)) => Err(error),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    })
+}
+
+/// [`score`], handing each batch of scored comments to `deliver` in order.
+fn score_batches(
+    options: &ScoreOptions,
+    model: &LoadedModel,
+    progress: &dyn Fn(usize, u64),
+    deliver: &mut dyn FnMut(Vec<ScoredComment>) -> Result<()>,
 ) -> Result<InputsReport> {
     let classifier = &model.classifier;
     let mut scorer = Scorer {
@@ -181,7 +216,7 @@ pub fn score(
         ids: Window::default(),
         cluster_heads: HashMap::new(),
         batch: Vec::with_capacity(BATCH),
-        sink,
+        deliver,
         progress,
     };
     for input in &options.articles {
@@ -219,7 +254,7 @@ pub fn score(
 
 /// The scoring pipeline's state between batches: features carry the thread context (articles
 /// seen, the near-duplicate index) from one batch to the next.
-struct Scorer<'m, S> {
+struct Scorer<'m> {
     classifier: &'m Classifier,
     rule: DecisionRule,
     stream: FeatureStream<'m>,
@@ -231,11 +266,11 @@ struct Scorer<'m, S> {
     /// outlive the window of its first comment).
     cluster_heads: HashMap<usize, String>,
     batch: Vec<Comment>,
-    sink: S,
+    deliver: &'m mut dyn FnMut(Vec<ScoredComment>) -> Result<()>,
     progress: &'m dyn Fn(usize, u64),
 }
 
-impl<S: FnMut(ScoredComment) -> Result<()>> Scorer<'_, S> {
+impl Scorer<'_> {
     fn add_article(&mut self, article: &Article) {
         if !article.title.is_empty() || !article.body.is_empty() {
             self.stream.add_article(article);
@@ -259,12 +294,12 @@ impl<S: FnMut(ScoredComment) -> Result<()>> Scorer<'_, S> {
         }
         let batch = std::mem::take(&mut self.batch);
         let (classifier, rule, titles) = (self.classifier, &self.rule, &self.titles);
-        let (rows, contexts) = self.stream.next_batch(&batch);
+        let features = self.stream.next_batch_with_evidence(&batch);
         let first_position = self.ids.end();
         for comment in &batch {
             self.ids.push(comment.comment_id.clone());
         }
-        for (i, context) in contexts.iter().enumerate() {
+        for (i, context) in features.contexts.iter().enumerate() {
             let cluster = context.duplicate.cluster;
             if context.duplicate.best.is_some() && cluster != first_position + i {
                 let ids = &self.ids;
@@ -276,10 +311,11 @@ impl<S: FnMut(ScoredComment) -> Result<()>> Scorer<'_, S> {
         let (ids, cluster_heads) = (&self.ids, &self.cluster_heads);
         let scored: Vec<ScoredComment> = batch
             .into_par_iter()
-            .zip(rows.par_iter())
-            .zip(contexts.par_iter())
+            .zip(features.rows.par_iter())
+            .zip(features.contexts.par_iter())
+            .zip(features.evidence.par_iter())
             .enumerate()
-            .map(|(i, ((mut comment, row), context))| {
+            .map(|(i, (((mut comment, row), context), evidence))| {
                 let article_title = titles.get(&comment.thread_id).cloned().unwrap_or_default();
                 let duplicate_of = context
                     .duplicate
@@ -305,7 +341,15 @@ impl<S: FnMut(ScoredComment) -> Result<()>> Scorer<'_, S> {
                     .best
                     .and_then(|b| ids.get(b.earlier).map(String::as_str));
                 ScoredComment {
-                    reasons: explain(classifier, &comment.text, row, context, label, copy_of),
+                    reasons: explain_with_evidence(
+                        classifier,
+                        &comment.text,
+                        row,
+                        evidence,
+                        context,
+                        label,
+                        copy_of,
+                    ),
                     decision: Some(rule.decide(&probabilities)),
                     label: Some(label),
                     probabilities,
@@ -317,9 +361,7 @@ impl<S: FnMut(ScoredComment) -> Result<()>> Scorer<'_, S> {
             .collect();
         self.ids.trim(self.stream.window_start());
         let done = scored.len();
-        for scored in scored {
-            (self.sink)(scored)?;
-        }
+        (self.deliver)(scored)?;
         (self.progress)(done, 0);
         Ok(())
     }

@@ -6,6 +6,7 @@
 //! process killed mid-write leaves nothing behind; elsewhere, or on a file system without
 //! anonymous files, it is a named temporary file that an error or a normal exit removes.
 
+pub mod decimal;
 pub mod flagged;
 pub mod report;
 pub mod scores;

@@ -3,13 +3,17 @@
 
 use std::path::Path;
 
+use super::decimal::push_fixed;
 use super::table::{TableWriter, COMMENT_COLUMNS};
 use crate::commands::score::ScoredComment;
 use crate::error::Result;
-use crate::model::explain::reasons_cell;
+use crate::model::explain::push_reasons_cell;
 
 pub struct ScoreTable {
     writer: TableWriter,
+    width: usize,
+    /// Formatted probabilities and reasons of the row being written.
+    buffer: String,
     labels: Vec<String>,
     model_id: String,
 }
@@ -26,6 +30,8 @@ impl ScoreTable {
         header.extend(labels.iter().map(|l| format!("p_{l}")));
         header.extend(["decision", "reasons", "duplicate_cluster", "model"].map(String::from));
         Ok(ScoreTable {
+            width: header.len(),
+            buffer: String::new(),
             writer: TableWriter::create(path, header)?,
             labels: labels.to_vec(),
             model_id: model_id.to_string(),
@@ -34,29 +40,37 @@ impl ScoreTable {
 
     pub fn write(&mut self, s: &ScoredComment) -> Result<()> {
         let c = &s.comment;
-        let mut row: Vec<String> = vec![
-            c.thread_id.clone(),
-            c.comment_id.clone(),
-            c.parent_id.clone(),
-            c.author.clone(),
-            c.posted_at.clone(),
-            c.text.clone(),
-            c.status.clone(),
-            s.label.map(|l| self.labels[l].clone()).unwrap_or_default(),
-        ];
-        if s.probabilities.is_empty() {
-            row.extend(self.labels.iter().map(|_| String::new()));
-        } else {
-            row.extend(s.probabilities.iter().map(|p| format!("{p:.4}")));
+        // The numbers and reasons go into one reused buffer; the row borrows everything.
+        self.buffer.clear();
+        let mut ends: Vec<usize> = Vec::with_capacity(s.probabilities.len() + 1);
+        for &p in &s.probabilities {
+            push_fixed(&mut self.buffer, p, 4, false);
+            ends.push(self.buffer.len());
         }
-        row.push(
-            s.decision
-                .map(|d| d.as_str().to_string())
-                .unwrap_or_default(),
-        );
-        row.push(reasons_cell(&s.reasons));
-        row.push(s.duplicate_of.clone().unwrap_or_default());
-        row.push(self.model_id.clone());
+        push_reasons_cell(&mut self.buffer, &s.reasons);
+        ends.push(self.buffer.len());
+        let buffer = self.buffer.as_str();
+        let piece = |i: usize| &buffer[if i == 0 { 0 } else { ends[i - 1] }..ends[i]];
+        let mut row: Vec<&str> = Vec::with_capacity(self.width);
+        row.extend([
+            c.thread_id.as_str(),
+            &c.comment_id,
+            &c.parent_id,
+            &c.author,
+            &c.posted_at,
+            &c.text,
+            &c.status,
+            s.label.map_or("", |l| self.labels[l].as_str()),
+        ]);
+        if s.probabilities.is_empty() {
+            row.extend(self.labels.iter().map(|_| ""));
+        } else {
+            row.extend((0..s.probabilities.len()).map(piece));
+        }
+        row.push(s.decision.map_or("", |d| d.as_str()));
+        row.push(piece(s.probabilities.len()));
+        row.push(s.duplicate_of.as_deref().unwrap_or_default());
+        row.push(&self.model_id);
         self.writer.write_row(&row)
     }
 

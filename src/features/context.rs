@@ -6,6 +6,7 @@
 
 use std::collections::HashMap;
 
+use rayon::prelude::*;
 use rustc_hash::FxHashMap;
 
 use super::near_duplicate::{DuplicateReport, NearDuplicateIndex, PreparedText, Window};
@@ -62,10 +63,10 @@ pub struct CommentContext {
 struct ThreadState {
     /// Sum of the word vectors of the thread's comments so far.
     centroid: FxHashMap<u32, f32>,
-    /// The position of its latest comment: a thread silent for a whole duplicate window is
-    /// forgotten, so memory stays bounded on an endless stream.
-    latest: usize,
     comments: usize,
+    /// Comments inserted when it last had one: a thread silent for a whole duplicate window
+    /// is forgotten, so memory stays bounded on an endless stream.
+    latest: usize,
 }
 
 /// Computes contexts comment after comment, in posting order.
@@ -127,17 +128,19 @@ impl<'a> ContextBuilder<'a> {
         comments: &[Comment],
         prepared: Vec<PreparedComment>,
     ) -> Vec<CommentContext> {
-        let (duplicates, rest): (Vec<PreparedText>, Vec<_>) = prepared
+        let (duplicates, rest): (Vec<PreparedText>, Vec<Ordered>) = prepared
             .into_iter()
             .map(|p| (p.duplicate, (p.surface, p.words)))
             .unzip();
         let reports = self.index.insert_batch(duplicates);
+        let closeness = self.closeness(comments, &rest);
         let contexts = comments
             .iter()
             .zip(reports)
             .zip(rest)
-            .map(|((comment, duplicate), (surface, words))| {
-                self.next_known(comment, duplicate, &surface, &words)
+            .zip(closeness)
+            .map(|(((comment, duplicate), (surface, _)), closeness)| {
+                self.next_known(comment, duplicate, &surface, closeness)
             })
             .collect();
         // Forget what fell out of the duplicate window.
@@ -154,38 +157,78 @@ impl<'a> ContextBuilder<'a> {
         self.index.window_start()
     }
 
-    /// The ordered rest of a comment's context, its duplicate already known.
+    /// Each comment's (article similarity, thread similarity), its thread's centroid then
+    /// updated: threads depend only on their own comments, so they run in parallel, each
+    /// in posting order.
+    fn closeness(&mut self, comments: &[Comment], rest: &[Ordered]) -> Vec<Closeness> {
+        let mut groups: Vec<(&str, Vec<usize>)> = Vec::new();
+        let mut group_of: HashMap<&str, usize> = HashMap::new();
+        for (i, comment) in comments.iter().enumerate() {
+            let group = *group_of
+                .entry(comment.thread_id.as_str())
+                .or_insert_with(|| {
+                    groups.push((comment.thread_id.as_str(), Vec::new()));
+                    groups.len() - 1
+                });
+            groups[group].1.push(i);
+        }
+        let states: Vec<ThreadState> = groups
+            .iter()
+            .map(|(thread, _)| self.threads.remove(*thread).unwrap_or_default())
+            .collect();
+        let articles = &self.articles;
+        let inserted = self.index.len();
+        let done: Vec<(ThreadState, Vec<Closeness>)> = groups
+            .par_iter()
+            .zip(states)
+            .map(|((thread, members), mut state)| {
+                let article = articles.get(*thread);
+                let values = members
+                    .iter()
+                    .map(|&i| {
+                        let words = &rest[i].1;
+                        let article_similarity = article.map(|a| cosine(words, a));
+                        let thread_similarity =
+                            (state.comments > 0).then(|| cosine_to_sum(words, &state.centroid));
+                        for &(column, value) in words {
+                            *state.centroid.entry(column).or_insert(0.0) += value;
+                        }
+                        state.comments += 1;
+                        state.latest = inserted;
+                        (article_similarity, thread_similarity)
+                    })
+                    .collect();
+                (state, values)
+            })
+            .collect();
+        let mut closeness = vec![(None, None); comments.len()];
+        for ((thread, members), (state, values)) in groups.iter().zip(done) {
+            for (&i, value) in members.iter().zip(values) {
+                closeness[i] = value;
+            }
+            self.threads.insert(thread.to_string(), state);
+        }
+        closeness
+    }
+
+    /// The ordered rest of a comment's context, its duplicate and closeness already known.
     fn next_known(
         &mut self,
         comment: &Comment,
         duplicate: DuplicateReport,
         surface: &Surface,
-        words: &[(u32, f32)],
+        (article_similarity, thread_similarity): Closeness,
     ) -> CommentContext {
-        let (same_author, other_thread) =
-            match duplicate.best.and_then(|of| self.seen.get(of.earlier)) {
-                Some((author, thread)) => (
-                    !comment.author.is_empty() && *author == comment.author,
-                    *thread != comment.thread_id,
-                ),
-                None => (false, false),
-            };
+        let earlier = duplicate.best.and_then(|of| self.seen.get(of.earlier));
+        let (same_author, other_thread) = match earlier {
+            Some((author, thread)) => (
+                !comment.author.is_empty() && *author == comment.author,
+                *thread != comment.thread_id,
+            ),
+            None => (false, false),
+        };
         self.seen
             .push((comment.author.clone(), comment.thread_id.clone()));
-        let article_similarity = self
-            .articles
-            .get(&comment.thread_id)
-            .map(|a| cosine(words, a));
-        let state = match self.threads.get_mut(&comment.thread_id) {
-            Some(state) => state,
-            None => self.threads.entry(comment.thread_id.clone()).or_default(),
-        };
-        let thread_similarity = (state.comments > 0).then(|| cosine_to_sum(words, &state.centroid));
-        for &(column, value) in words {
-            *state.centroid.entry(column).or_insert(0.0) += value;
-        }
-        state.comments += 1;
-        state.latest = self.seen.end() - 1;
 
         let copy = duplicate.best.map_or(0.0, |d| d.similarity);
         let flag = |b: bool| if b { 1.0 } else { 0.0 };
@@ -223,6 +266,13 @@ impl<'a> ContextBuilder<'a> {
         }
     }
 }
+
+/// What the ordered part of the context reads of a prepared comment: its surface and the
+/// word block of its row.
+type Ordered = (Surface, Vec<(u32, f32)>);
+
+/// Similarity to the article and to the thread so far.
+type Closeness = (Option<f32>, Option<f32>);
 
 /// What the context needs of one comment's text alone (see [`ContextBuilder::prepare`]).
 #[derive(Debug, Clone)]

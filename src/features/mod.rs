@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 pub use context::{CommentContext, ContextBuilder, PreparedComment, CONTEXT_FEATURES};
 pub use near_duplicate::NearDuplicateIndex;
 pub use sparse::SparseMatrix;
-pub use tfidf::{TfIdf, TfIdfOptions};
+pub use tfidf::{Evidence, TfIdf, TfIdfOptions};
 
 use crate::text::tokenize;
 use crate::thread::{Article, Comment};
@@ -101,32 +101,32 @@ impl<'a> FeatureStream<'a> {
         (batch.rows, batch.contexts)
     }
 
-    /// [`next_batch`](Self::next_batch), with the occurrences of each comment's n-grams
-    /// (what [`TfIdf::occurrences`] gives) for explanations.
-    pub fn next_batch_with_occurrences(&mut self, comments: &[Comment]) -> Batch {
+    /// [`next_batch`](Self::next_batch), with the [`Evidence`] of each comment's n-grams
+    /// for explanations.
+    pub fn next_batch_with_evidence(&mut self, comments: &[Comment]) -> Batch {
         self.batch(comments, true)
     }
 
-    fn batch(&mut self, comments: &[Comment], with_occurrences: bool) -> Batch {
+    fn batch(&mut self, comments: &[Comment], with_evidence: bool) -> Batch {
         let tfidf = &self.features.tfidf;
         let context = &self.context;
-        // Each text is tokenised once, for its row, its occurrences and its context.
-        type Prepared = ((Vec<(u32, f32)>, Vec<(u32, usize, usize)>), PreparedComment);
+        // Each text is tokenised once, for its row, its evidence and its context.
+        type Prepared = ((Vec<(u32, f32)>, Vec<Evidence>), PreparedComment);
         let (texts, prepared): (Vec<_>, Vec<PreparedComment>) = comments
             .par_iter()
             .map(|c| -> Prepared {
                 let tokens = tokenize(&c.text, &tfidf.normalizer);
-                let mut occurrences = Vec::new();
-                let row = if with_occurrences {
-                    tfidf.transform_tokens_with_occurrences(&tokens, &mut occurrences)
+                let mut evidence = Vec::new();
+                let row = if with_evidence {
+                    tfidf.transform_tokens_with_evidence(&tokens, &mut evidence)
                 } else {
                     tfidf.transform_tokens(&tokens)
                 };
                 let prepared = context.prepare(&c.text, &tokens, &row);
-                ((row, occurrences), prepared)
+                ((row, evidence), prepared)
             })
             .unzip();
-        let (mut rows, occurrences): (Vec<_>, Vec<_>) = texts.into_iter().unzip();
+        let (mut rows, evidence): (Vec<_>, Vec<_>) = texts.into_iter().unzip();
         let contexts = self.context.next_batch(comments, prepared);
         if self.features.context {
             let offset = tfidf.n_features() as u32;
@@ -141,15 +141,15 @@ impl<'a> FeatureStream<'a> {
         Batch {
             rows,
             contexts,
-            occurrences,
+            evidence,
         }
     }
 }
 
-/// The rows of a batch of comments, their contexts, and the occurrences of their n-grams
-/// (column, byte span in the text; empty unless asked for).
+/// The rows of a batch of comments, their contexts, and the evidence of their n-grams (empty
+/// unless asked for).
 pub struct Batch {
     pub rows: Vec<Vec<(u32, f32)>>,
     pub contexts: Vec<CommentContext>,
-    pub occurrences: Vec<Vec<(u32, usize, usize)>>,
+    pub evidence: Vec<Vec<Evidence>>,
 }

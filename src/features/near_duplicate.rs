@@ -55,7 +55,8 @@ pub struct PreparedText {
     /// Hash of the folded text; `None` for a comment with no letters or digits.
     exact_key: Option<u64>,
     shingles: Vec<u32>,
-    signature: [u32; HASHES],
+    /// The key of each band of the MinHash signature.
+    band_keys: [u64; BANDS],
 }
 
 impl Default for PreparedText {
@@ -63,7 +64,7 @@ impl Default for PreparedText {
         PreparedText {
             exact_key: None,
             shingles: Vec::new(),
-            signature: [u32::MAX; HASHES],
+            band_keys: [0; BANDS],
         }
     }
 }
@@ -142,12 +143,7 @@ impl<T> Window<T> {
 #[derive(Debug, Default)]
 struct Generation {
     start: usize,
-    /// Per band: band key → (latest member of the bucket, members so far, at most
-    /// [`MAX_BUCKET`]).
-    bands: Vec<FxHashMap<u64, (u32, u8)>>,
-    /// Per comment and band: the previous member of its bucket (`u32::MAX`: none). Buckets are
-    /// chains through this table, so a bucket of one costs no allocation.
-    previous: Vec<[u32; BANDS]>,
+    bands: Vec<Band>,
     /// The shingles of the comment at `start + i` are
     /// `shingles[shingle_ends[i - 1]..shingle_ends[i]]`; empty for empty comments and exact
     /// copies, which are never candidates.
@@ -160,14 +156,14 @@ impl Generation {
     fn new(start: usize) -> Self {
         Generation {
             start,
-            bands: vec![FxHashMap::default(); BANDS],
+            bands: (0..BANDS).map(|_| Band::default()).collect(),
             ..Generation::default()
         }
     }
 
-    /// Comments in this generation, counting those planned but not stored yet.
+    /// Comments stored in this generation.
     fn len(&self) -> usize {
-        self.previous.len()
+        self.shingle_ends.len()
     }
 
     fn shingles(&self, position: usize) -> &[u32] {
@@ -175,17 +171,65 @@ impl Generation {
         let start = if i == 0 { 0 } else { self.shingle_ends[i - 1] };
         &self.shingles[start..self.shingle_ends[i]]
     }
+}
 
-    /// Adds the members a band's bucket had at a snapshot (latest member, count).
-    fn members_in(&self, band: usize, (latest, count): (u32, u8), into: &mut Vec<u32>) {
-        let mut member = latest;
-        for _ in 0..count {
-            into.push(member);
-            member = self.previous[member as usize - self.start][band];
-            if member == u32::MAX {
-                break;
+/// One band of the LSH table: the comments whose signatures agree on its rows. Bands are
+/// independent of each other, so a batch fills them in parallel.
+#[derive(Debug, Default)]
+struct Band {
+    buckets: FxHashMap<u64, Bucket>,
+    /// The members of buckets after their first, at most [`MAX_BUCKET`]` - 1` each.
+    more: Vec<Vec<u32>>,
+}
+
+/// The positions of the comments of one bucket, in insertion order: the first inline (most
+/// buckets never get a second), the others in [`Band::more`]. A copy of it is a snapshot
+/// of what the bucket held, since members are only ever appended.
+#[derive(Debug, Clone, Copy)]
+struct Bucket {
+    len: u32,
+    first: u32,
+    /// Index in [`Band::more`], `u32::MAX` until a second member comes.
+    more: u32,
+}
+
+const EMPTY_BUCKET: Bucket = Bucket {
+    len: 0,
+    first: 0,
+    more: u32::MAX,
+};
+
+impl Band {
+    /// Adds `position` to the bucket of `key` (unless full) and returns what the bucket
+    /// held before.
+    fn join(&mut self, key: u64, position: u32) -> Bucket {
+        let bucket = self.buckets.entry(key).or_insert(EMPTY_BUCKET);
+        let before = *bucket;
+        match bucket.len as usize {
+            0 => bucket.first = position,
+            MAX_BUCKET.. => return before,
+            _ => {
+                if bucket.more == u32::MAX {
+                    bucket.more = self.more.len() as u32;
+                    self.more.push(Vec::new());
+                }
+                self.more[bucket.more as usize].push(position);
             }
         }
+        bucket.len += 1;
+        before
+    }
+
+    /// The members of a bucket snapshot.
+    fn members(&self, bucket: Bucket) -> impl Iterator<Item = u32> + '_ {
+        let more: &[u32] = match bucket.len {
+            0 | 1 => &[],
+            n => &self.more[bucket.more as usize][..n as usize - 1],
+        };
+        (bucket.len > 0)
+            .then_some(bucket.first)
+            .into_iter()
+            .chain(more.iter().copied())
     }
 }
 
@@ -195,9 +239,8 @@ enum Plan {
     Empty,
     /// An exact copy of the comment at this position.
     Exact(u32),
-    /// Compare with the members the comment's buckets had before it joined them, per band:
-    /// in the older generation, then in the newer one.
-    Search(Box<[[(u32, u8); BANDS]; 2]>),
+    /// Compare with the comments that were in its band buckets.
+    Search,
 }
 
 impl Default for NearDuplicateIndex {
@@ -258,7 +301,7 @@ impl NearDuplicateIndex {
         let shingles = shingle_set(&folded);
         PreparedText {
             exact_key: Some(hash_str(&folded)),
-            signature: self.signature(&shingles),
+            band_keys: band_keys(&self.signature(&shingles)),
             shingles,
         }
     }
@@ -281,7 +324,37 @@ impl NearDuplicateIndex {
             self.cluster_of.trim(self.older.start);
         }
         let base = self.len();
-        let plans: Vec<Plan> = prepared.iter().map(|p| self.plan(p)).collect();
+        let plans: Vec<Plan> = prepared
+            .iter()
+            .enumerate()
+            .map(|(i, p)| self.plan((base + i) as u32, p))
+            .collect();
+        // Per band, per comment: what its buckets held before it joined, in the older
+        // generation and in the newer one (bands in parallel, comments in order within each).
+        let older = &self.older;
+        let snapshots: Vec<Vec<(Bucket, Bucket)>> = self
+            .newer
+            .bands
+            .par_iter_mut()
+            .zip(&older.bands)
+            .enumerate()
+            .map(|(band, (table, older_table))| {
+                plans
+                    .iter()
+                    .zip(&prepared)
+                    .enumerate()
+                    .map(|(i, (plan, p))| match plan {
+                        Plan::Search => {
+                            let key = p.band_keys[band];
+                            let before = older_table.buckets.get(&key).copied();
+                            let joined = table.join(key, (base + i) as u32);
+                            (before.unwrap_or(EMPTY_BUCKET), joined)
+                        }
+                        _ => (EMPTY_BUCKET, EMPTY_BUCKET),
+                    })
+                    .collect()
+            })
+            .collect();
         let this = &*self;
         let shingles_of = |position: u32| -> &[u32] {
             let position = position as usize;
@@ -294,20 +367,24 @@ impl NearDuplicateIndex {
         let bests: Vec<Option<DuplicateOf>> = plans
             .par_iter()
             .zip(prepared.par_iter())
-            .map(|(plan, p)| match plan {
+            .enumerate()
+            .map(|(i, (plan, p))| match plan {
                 Plan::Empty => None,
                 Plan::Exact(earlier) => Some(DuplicateOf {
                     earlier: *earlier as usize,
                     similarity: 1.0,
                     exact: true,
                 }),
-                Plan::Search(lookups) => this.verify(&p.shingles, lookups, &shingles_of),
+                Plan::Search => {
+                    let buckets = snapshots.iter().map(|band| band[i]);
+                    this.verify(&p.shingles, buckets, &shingles_of)
+                }
             })
             .collect();
         let mut reports = Vec::with_capacity(prepared.len());
         for ((plan, p), best) in plans.iter().zip(prepared).zip(bests) {
             let newer = &mut self.newer;
-            if let Plan::Search(_) = plan {
+            if let Plan::Search = plan {
                 newer.shingles.extend_from_slice(&p.shingles);
             }
             newer.shingle_ends.push(newer.shingles.len());
@@ -317,38 +394,20 @@ impl NearDuplicateIndex {
         reports
     }
 
-    /// The ordered part of inserting the next comment: its exact key, and its band buckets
-    /// (noting what each held before, then joining it).
-    fn plan(&mut self, prepared: &PreparedText) -> Plan {
-        let position = (self.newer.start + self.newer.len()) as u32;
-        let mut previous = [u32::MAX; BANDS];
+    /// The ordered part of inserting the comment at `position` that the bands do not do:
+    /// its exact key.
+    fn plan(&mut self, position: u32, prepared: &PreparedText) -> Plan {
         let Some(exact_key) = prepared.exact_key else {
             // Empty comments copy nothing and nothing copies them.
-            self.newer.previous.push(previous);
             return Plan::Empty;
         };
         let earlier =
             (self.older.exact.get(&exact_key)).or_else(|| self.newer.exact.get(&exact_key));
         if let Some(&earlier) = earlier {
-            self.newer.previous.push(previous);
             return Plan::Exact(earlier);
         }
         self.newer.exact.insert(exact_key, position);
-        let mut lookups = Box::new([[(0u32, 0u8); BANDS]; 2]);
-        for (band, rows) in prepared.signature.chunks(ROWS).enumerate() {
-            let key = band_key(rows);
-            if let Some(&snapshot) = self.older.bands[band].get(&key) {
-                lookups[0][band] = snapshot;
-            }
-            let bucket = self.newer.bands[band].entry(key).or_insert((u32::MAX, 0));
-            lookups[1][band] = *bucket;
-            if usize::from(bucket.1) < MAX_BUCKET {
-                previous[band] = bucket.0;
-                *bucket = (position, bucket.1 + 1);
-            }
-        }
-        self.newer.previous.push(previous);
-        Plan::Search(lookups)
+        Plan::Search
     }
 
     /// The most similar earlier comment among the candidates of the buckets, if it reaches
@@ -356,26 +415,31 @@ impl NearDuplicateIndex {
     fn verify<'s>(
         &'s self,
         shingles: &[u32],
-        lookups: &[[(u32, u8); BANDS]; 2],
+        buckets: impl Iterator<Item = (Bucket, Bucket)>,
         shingles_of: &impl Fn(u32) -> &'s [u32],
     ) -> Option<DuplicateOf> {
         let mut hits: Vec<u32> = Vec::new();
-        for (generation, snapshots) in [&self.older, &self.newer].into_iter().zip(lookups) {
-            for (band, &snapshot) in snapshots.iter().enumerate() {
-                generation.members_in(band, snapshot, &mut hits);
-            }
+        let bands = self.older.bands.iter().zip(&self.newer.bands);
+        for ((older, newer), (in_older, in_newer)) in bands.zip(buckets) {
+            hits.extend(older.members(in_older));
+            hits.extend(newer.members(in_newer));
         }
         if hits.is_empty() {
             return None;
         }
-        hits.sort_unstable();
-        // (bands shared, candidate), most shared first, then earliest.
+        sort_positions(&mut hits, self.len() + (1 << 16));
+        // (bands shared, candidate), most shared first, then earliest: a total order, so
+        // selecting the first ones before sorting them keeps exactly those.
         let mut candidates: Vec<(usize, u32)> = hits
             .chunk_by(|a, b| a == b)
             .map(|run| (run.len(), run[0]))
             .collect();
-        candidates.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        candidates.truncate(MAX_VERIFIED);
+        let order = |a: &(usize, u32), b: &(usize, u32)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
+        if candidates.len() > MAX_VERIFIED {
+            candidates.select_nth_unstable_by(MAX_VERIFIED - 1, order);
+            candidates.truncate(MAX_VERIFIED);
+        }
+        candidates.sort_unstable_by(order);
         // The most similar; on a tie the earliest. A candidate that cannot beat the best so
         // far (or reach the threshold) is given up as soon as that is certain.
         let mut best: Option<(u32, f32)> = None;
@@ -421,29 +485,48 @@ impl NearDuplicateIndex {
     }
 
     fn signature(&self, shingles: &[u32]) -> [u32; HASHES] {
-        let mut signature = [u32::MAX; HASHES];
-        for &shingle in shingles {
-            let x = u64::from(shingle);
-            for (slot, &(a, b)) in signature.iter_mut().zip(&self.seeds) {
-                let h = (a.wrapping_mul(x).wrapping_add(b) >> 32) as u32;
-                if h < *slot {
-                    *slot = h;
-                }
-            }
+        #[cfg(target_arch = "x86_64")]
+        if std::arch::is_x86_feature_detected!("avx2") {
+            // SAFETY: the CPU has AVX2, checked just above.
+            return unsafe { signature_avx2(&self.seeds, shingles) };
         }
-        signature
+        signature_of(&self.seeds, shingles)
     }
+}
+
+/// [`signature_of`] compiled for AVX2, which vectorises it twice as wide.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn signature_avx2(seeds: &[(u64, u64); HASHES], shingles: &[u32]) -> [u32; HASHES] {
+    signature_of(seeds, shingles)
+}
+
+/// The MinHash signature: for each seed `(a, b)`, the least `(a·x + b mod 2⁶⁴) >> 32` over
+/// the shingles `x`. Computed as `(a_lo·x + b_lo) >> 32` plus `a_hi·x + b_hi` mod 2³²
+/// (the same value: `a_lo·x + b_lo` cannot overflow 64 bits, and the high halves only add
+/// to the top 32 bits), one seed at a time over all shingles, which vectorises.
+#[inline(always)]
+fn signature_of(seeds: &[(u64, u64); HASHES], shingles: &[u32]) -> [u32; HASHES] {
+    let mut signature = [u32::MAX; HASHES];
+    for (slot, &(a, b)) in signature.iter_mut().zip(seeds) {
+        let (a_lo, a_hi) = (a & 0xFFFF_FFFF, (a >> 32) as u32);
+        let (b_lo, b_hi) = (b & 0xFFFF_FFFF, (b >> 32) as u32);
+        *slot = shingles
+            .iter()
+            .map(|&x| {
+                let low = ((a_lo * u64::from(x) + b_lo) >> 32) as u32;
+                low.wrapping_add(a_hi.wrapping_mul(x)).wrapping_add(b_hi)
+            })
+            .fold(u32::MAX, u32::min);
+    }
+    signature
 }
 
 /// Lower case, no accents, letters and digits only, single spaces.
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut space = false;
-    for c in text
-        .nfkd()
-        .filter(|c| !is_combining_mark(*c))
-        .flat_map(char::to_lowercase)
-    {
+    let mut push = |c: char| {
         if c.is_alphanumeric() {
             if space && !out.is_empty() {
                 out.push(' ');
@@ -453,13 +536,43 @@ pub fn fold(text: &str) -> String {
         } else {
             space = true;
         }
+    };
+    // NFKD never reorders across an ASCII character (a starter that decomposes to itself),
+    // so ASCII characters are folded directly and only the runs between them go through
+    // the Unicode tables: the same characters as folding the whole text at once.
+    let mut rest = text;
+    while !rest.is_empty() {
+        let ascii = rest
+            .bytes()
+            .position(|b| !b.is_ascii())
+            .unwrap_or(rest.len());
+        for b in rest[..ascii].bytes() {
+            push(char::from(b.to_ascii_lowercase()));
+        }
+        rest = &rest[ascii..];
+        let other = rest
+            .bytes()
+            .position(|b| b.is_ascii())
+            .unwrap_or(rest.len());
+        for c in rest[..other]
+            .nfkd()
+            .filter(|c| !is_combining_mark(*c))
+            .flat_map(char::to_lowercase)
+        {
+            push(c);
+        }
+        rest = &rest[other..];
     }
     out
 }
 
 fn hash_str(s: &str) -> u64 {
+    hash_bytes(s.as_bytes())
+}
+
+fn hash_bytes(bytes: &[u8]) -> u64 {
     let mut hasher = FxHasher::default();
-    hasher.write(s.as_bytes());
+    hasher.write(bytes);
     hasher.finish()
 }
 
@@ -471,24 +584,79 @@ fn band_key(rows: &[u32]) -> u64 {
     hasher.finish()
 }
 
+fn band_keys(signature: &[u32; HASHES]) -> [u64; BANDS] {
+    let mut keys = [0; BANDS];
+    for (key, rows) in keys.iter_mut().zip(signature.chunks(ROWS)) {
+        *key = band_key(rows);
+    }
+    keys
+}
+
 /// The sorted, deduplicated 5-shingles of a folded text (the whole text when shorter).
 fn shingle_set(folded: &str) -> Vec<u32> {
-    let boundaries: Vec<usize> = folded
-        .char_indices()
-        .map(|(i, _)| i)
-        .chain(std::iter::once(folded.len()))
-        .collect();
-    let chars = boundaries.len() - 1;
-    let mut set: Vec<u32> = if chars <= SHINGLE {
-        vec![hash_str(folded) as u32]
+    let mut set: Vec<u32> = if folded.is_ascii() {
+        // Every byte is a character.
+        if folded.len() <= SHINGLE {
+            vec![hash_str(folded) as u32]
+        } else {
+            folded
+                .as_bytes()
+                .windows(SHINGLE)
+                .map(|w| hash_bytes(w) as u32)
+                .collect()
+        }
     } else {
-        (0..=chars - SHINGLE)
-            .map(|i| hash_str(&folded[boundaries[i]..boundaries[i + SHINGLE]]) as u32)
-            .collect()
+        let boundaries: Vec<usize> = folded
+            .char_indices()
+            .map(|(i, _)| i)
+            .chain(std::iter::once(folded.len()))
+            .collect();
+        let chars = boundaries.len() - 1;
+        if chars <= SHINGLE {
+            vec![hash_str(folded) as u32]
+        } else {
+            (0..=chars - SHINGLE)
+                .map(|i| hash_str(&folded[boundaries[i]..boundaries[i + SHINGLE]]) as u32)
+                .collect()
+        }
     };
     set.sort_unstable();
     set.dedup();
     set
+}
+
+/// Sorts comment positions below `bound`: by radix (two or three passes of 11 bits) when
+/// there are many, else by comparison; the same order either way.
+fn sort_positions(positions: &mut Vec<u32>, bound: usize) {
+    const DIGIT: u32 = 11;
+    let bits = usize::BITS - bound.leading_zeros();
+    if positions.len() < 256 {
+        positions.sort_unstable();
+        return;
+    }
+    let passes = bits.div_ceil(DIGIT).max(1);
+    let mut counts = vec![0usize; 1 << DIGIT];
+    let mut scratch = vec![0u32; positions.len()];
+    for pass in 0..passes {
+        let shift = pass * DIGIT;
+        let digit = |p: u32| ((p >> shift) & ((1 << DIGIT) - 1)) as usize;
+        counts.iter_mut().for_each(|c| *c = 0);
+        for &p in positions.iter() {
+            counts[digit(p)] += 1;
+        }
+        let mut total = 0;
+        for c in counts.iter_mut() {
+            let n = *c;
+            *c = total;
+            total += n;
+        }
+        for &p in positions.iter() {
+            let slot = &mut counts[digit(p)];
+            scratch[*slot] = p;
+            *slot += 1;
+        }
+        std::mem::swap(positions, &mut scratch);
+    }
 }
 
 /// Exact Jaccard similarity of two sorted sets.
@@ -666,6 +834,55 @@ mod tests {
                     }
                 }
             }
+        }
+    }
+
+    #[test]
+    fn folding_runs_of_unicode_apart_is_folding_the_whole_text() {
+        let whole = |text: &str| {
+            let mut out = String::new();
+            let mut space = false;
+            for c in text
+                .nfkd()
+                .filter(|c| !is_combining_mark(*c))
+                .flat_map(char::to_lowercase)
+            {
+                if c.is_alphanumeric() {
+                    if space && !out.is_empty() {
+                        out.push(' ');
+                    }
+                    space = false;
+                    out.push(c);
+                } else {
+                    space = true;
+                }
+            }
+            out
+        };
+        for text in [
+            ORIGINAL,
+            "",
+            "  !! ",
+            "ÉCOLE Ｍａｌｉ ﬁn",
+            "e\u{301}\u{327}a\u{327}\u{301} cafe\u{301}",
+            "\u{301}début, Straße İstanbul ǅ ½ x²",
+            "L’armée — 500 000 FCFA!!",
+        ] {
+            assert_eq!(fold(text), whole(text), "{text:?}");
+        }
+    }
+
+    #[test]
+    fn positions_sort_by_radix_as_by_comparison() {
+        let mut state = 3u64;
+        for (n, bound) in [(10, 100), (300, 5_000), (2_000, 300_000), (1_500, 1 << 30)] {
+            let mut positions: Vec<u32> = (0..n)
+                .map(|_| (splitmix64(&mut state) % bound as u64) as u32)
+                .collect();
+            let mut expected = positions.clone();
+            expected.sort_unstable();
+            sort_positions(&mut positions, bound);
+            assert_eq!(positions, expected);
         }
     }
 

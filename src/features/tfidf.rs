@@ -63,6 +63,15 @@ fn feature_key(tag: u8, content: &str) -> u64 {
     hasher.finish()
 }
 
+/// Where one n-gram of a transformed text counts: the entry of its row (an index into the
+/// row, not a column) and the byte span of the text that produced it.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Evidence {
+    pub entry: u32,
+    pub start: u32,
+    pub end: u32,
+}
+
 /// One feature occurrence: its key, block, and the byte span of the text that produced it.
 #[derive(Debug, Clone, Copy)]
 pub struct Occurrence {
@@ -299,21 +308,39 @@ impl TfIdf {
         self.weigh(columns)
     }
 
-    /// [`transform_tokens`](Self::transform_tokens), also filling `occurrences` with what
-    /// [`occurrences`](Self::occurrences) gives for the same text.
-    pub fn transform_tokens_with_occurrences(
+    /// [`transform_tokens`](Self::transform_tokens), also filling `evidence` with every
+    /// n-gram found (what [`occurrences`](Self::occurrences) gives, in the same order), each
+    /// pointing at the entry of the row it counts toward.
+    pub fn transform_tokens_with_evidence(
         &self,
         tokens: &[Token],
-        occurrences: &mut Vec<(u32, usize, usize)>,
+        evidence: &mut Vec<Evidence>,
     ) -> Vec<(u32, f32)> {
-        occurrences.clear();
-        occurrences.reserve(self.capacity_hint(tokens));
+        evidence.clear();
+        evidence.reserve(self.capacity_hint(tokens));
+        // Columns go in the high half of a sort key, the occurrence's rank in the low one.
+        let mut keys: Vec<u64> = Vec::with_capacity(self.capacity_hint(tokens));
         for_each_ngram(tokens, &self.options, |o, _| {
             if let Some(&column) = self.index.get(&o.key) {
-                occurrences.push((column, o.start, o.end));
+                keys.push(u64::from(column) << 32 | evidence.len() as u64);
+                evidence.push(Evidence {
+                    entry: 0,
+                    start: o.start as u32,
+                    end: o.end as u32,
+                });
             }
         });
-        self.weigh(occurrences.iter().map(|&(column, _, _)| column).collect())
+        self.sort_keys(&mut keys);
+        let mut row: Vec<(u32, f32)> = Vec::with_capacity(keys.len());
+        for key in keys {
+            let column = (key >> 32) as u32;
+            match row.last_mut() {
+                Some((last, count)) if *last == column => *count += 1.0,
+                _ => row.push((column, 1.0)),
+            }
+            evidence[key as u32 as usize].entry = (row.len() - 1) as u32;
+        }
+        self.weigh_counts(row)
     }
 
     /// About how many n-grams `tokens` give (two word n-grams per token, and the character
@@ -327,16 +354,57 @@ impl TfIdf {
         tokens.len() * per_token
     }
 
+    /// Sorts keys whose high 32 bits are a column: by radix on the column (stable, so the
+    /// low bits keep their order, which is increasing) for long rows, else by comparison.
+    /// Either way the keys end up in increasing order.
+    fn sort_keys(&self, keys: &mut Vec<u64>) {
+        let bits = 32 - (self.names.len().max(2) as u32 - 1).leading_zeros();
+        if keys.len() < 128 || bits > 22 {
+            keys.sort_unstable();
+            return;
+        }
+        let digit = bits.div_ceil(2);
+        let mask = (1u64 << digit) - 1;
+        let mut counts = vec![0usize; 1 << digit];
+        let mut scratch = vec![0u64; keys.len()];
+        for pass in 0..2 {
+            let shift = 32 + pass * digit;
+            counts.iter_mut().for_each(|c| *c = 0);
+            for &key in keys.iter() {
+                counts[((key >> shift) & mask) as usize] += 1;
+            }
+            let mut total = 0;
+            for c in counts.iter_mut() {
+                let n = *c;
+                *c = total;
+                total += n;
+            }
+            for &key in keys.iter() {
+                let slot = &mut counts[((key >> shift) & mask) as usize];
+                scratch[*slot] = key;
+                *slot += 1;
+            }
+            std::mem::swap(keys, &mut scratch);
+        }
+    }
+
     /// Turns a list of column occurrences into normalised tf-idf weights.
-    fn weigh(&self, mut columns: Vec<u32>) -> Vec<(u32, f32)> {
-        columns.sort_unstable();
-        let mut row: Vec<(u32, f32)> = Vec::with_capacity(columns.len());
-        for column in columns {
+    fn weigh(&self, columns: Vec<u32>) -> Vec<(u32, f32)> {
+        let mut keys: Vec<u64> = columns.into_iter().map(|c| u64::from(c) << 32).collect();
+        self.sort_keys(&mut keys);
+        let mut row: Vec<(u32, f32)> = Vec::with_capacity(keys.len());
+        for key in keys {
+            let column = (key >> 32) as u32;
             match row.last_mut() {
                 Some((last, count)) if *last == column => *count += 1.0,
                 _ => row.push((column, 1.0)),
             }
         }
+        self.weigh_counts(row)
+    }
+
+    /// Turns (column, count) pairs, sorted by column, into normalised tf-idf weights.
+    fn weigh_counts(&self, mut row: Vec<(u32, f32)>) -> Vec<(u32, f32)> {
         let mut norms = [0f32; 2];
         for (column, value) in row.iter_mut() {
             let tf = if self.options.sublinear_tf {

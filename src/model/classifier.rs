@@ -120,17 +120,20 @@ impl Classifier {
     /// (value × (weight for the label − mean weight of the others)), largest first, positive
     /// only.
     pub fn contributions(&self, row: &[(u32, f32)], label: usize) -> Vec<(u32, f32)> {
-        let k = self.labels.len();
         let mut out: Vec<(u32, f32)> = row
             .iter()
-            .map(|&(column, value)| {
-                let w = &self.weights[column as usize * k..column as usize * k + k];
-                let others = (w.iter().sum::<f32>() - w[label]) / (k.max(2) - 1) as f32;
-                (column, value * (w[label] - others))
-            })
+            .map(|&(column, value)| (column, self.contribution(column, value, label)))
             .filter(|&(_, c)| c > 0.0)
             .collect();
         out.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         out
+    }
+
+    /// How much one feature pushes toward `label` (see [`contributions`](Self::contributions)).
+    pub fn contribution(&self, column: u32, value: f32, label: usize) -> f32 {
+        let k = self.labels.len();
+        let w = &self.weights[column as usize * k..column as usize * k + k];
+        let others = (w.iter().sum::<f32>() - w[label]) / (k.max(2) - 1) as f32;
+        value * (w[label] - others)
     }
 }

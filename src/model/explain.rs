@@ -5,7 +5,8 @@
 use serde::Serialize;
 
 use super::Classifier;
-use crate::features::{CommentContext, CONTEXT_FEATURES};
+use crate::export::decimal::push_fixed;
+use crate::features::{CommentContext, Evidence, CONTEXT_FEATURES};
 
 /// One piece of evidence.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -37,11 +38,37 @@ impl std::fmt::Display for Reason {
 
 /// Joins reasons for a table cell.
 pub fn reasons_cell(reasons: &[Reason]) -> String {
-    reasons
-        .iter()
-        .map(ToString::to_string)
-        .collect::<Vec<_>>()
-        .join("; ")
+    let mut cell = String::new();
+    push_reasons_cell(&mut cell, reasons);
+    cell
+}
+
+/// Appends [`reasons_cell`] to `out` (the same text, written as [`Reason`]'s `Display`
+/// writes it, without a string per reason).
+pub fn push_reasons_cell(out: &mut String, reasons: &[Reason]) {
+    use std::fmt::Write;
+    for (i, reason) in reasons.iter().enumerate() {
+        if i > 0 {
+            out.push_str("; ");
+        }
+        let weight = match reason {
+            Reason::Term {
+                text,
+                start,
+                end,
+                weight,
+            } => {
+                let _ = write!(out, "{text:?}@{start}-{end} ");
+                weight
+            }
+            Reason::Context { text, weight } => {
+                out.push_str(text);
+                out.push(' ');
+                weight
+            }
+        };
+        push_fixed(out, *weight, 2, true);
+    }
 }
 
 const MAX_TERMS: usize = 3;
@@ -59,15 +86,62 @@ pub fn explain(
     label: usize,
     copy_of: Option<&str>,
 ) -> Vec<Reason> {
-    let contributions = classifier.contributions(row, label);
+    let evidence: Vec<Evidence> = classifier
+        .features
+        .tfidf
+        .occurrences(text)
+        .into_iter()
+        .filter_map(|(column, start, end)| {
+            let entry = row.binary_search_by_key(&column, |&(c, _)| c).ok()?;
+            Some(Evidence {
+                entry: entry as u32,
+                start: start as u32,
+                end: end as u32,
+            })
+        })
+        .collect();
+    explain_with_evidence(classifier, text, row, &evidence, context, label, copy_of)
+}
+
+/// [`explain`] with the evidence of the text's n-grams already known (as
+/// [`TfIdf::transform_tokens_with_evidence`](crate::features::TfIdf::transform_tokens_with_evidence)
+/// gives it with `row`).
+pub fn explain_with_evidence(
+    classifier: &Classifier,
+    text: &str,
+    row: &[(u32, f32)],
+    evidence: &[Evidence],
+    context_of: &CommentContext,
+    label: usize,
+    copy_of: Option<&str>,
+) -> Vec<Reason> {
     let n_text = classifier.features.tfidf.n_features() as u32;
-    let mut reasons = term_reasons(classifier, text, &contributions, n_text);
-    let context_reasons = contributions
+    // Each entry's contribution toward the label, when positive (0 otherwise).
+    let contributions: Vec<f32> = row
         .iter()
-        .filter(|&&(column, weight)| column >= n_text && weight >= MIN_WEIGHT)
-        .filter_map(|&(column, weight)| {
+        .map(|&(column, value)| {
+            let c = classifier.contribution(column, value, label);
+            if c > 0.0 {
+                c
+            } else {
+                0.0
+            }
+        })
+        .collect();
+    let mut reasons = term_reasons(text, row, evidence, &contributions, n_text);
+    // Context features: most contributing first (as `Classifier::contributions` orders them).
+    let mut context: Vec<(u32, f32)> = row
+        .iter()
+        .zip(&contributions)
+        .filter(|&(&(column, _), &weight)| column >= n_text && weight >= MIN_WEIGHT)
+        .map(|(&(column, _), &weight)| (column, weight))
+        .collect();
+    context.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+    let context_reasons = context
+        .into_iter()
+        .filter_map(|(column, weight)| {
             let name = CONTEXT_FEATURES[(column - n_text) as usize];
-            describe(name, context, copy_of).map(|text| Reason::Context { text, weight })
+            describe(name, context_of, copy_of).map(|text| Reason::Context { text, weight })
         })
         .take(MAX_CONTEXT);
     reasons.extend(context_reasons);
@@ -77,36 +151,51 @@ pub fn explain(
 /// Spreads each n-gram's contribution over the words that produced it and keeps the spans
 /// that weigh most (a span inside an already kept one is skipped).
 fn term_reasons(
-    classifier: &Classifier,
     text: &str,
-    contributions: &[(u32, f32)],
+    row: &[(u32, f32)],
+    evidence: &[Evidence],
+    contributions: &[f32],
     n_text: u32,
 ) -> Vec<Reason> {
-    let weight_of: rustc_hash::FxHashMap<u32, f32> = contributions
-        .iter()
-        .filter(|&&(column, _)| column < n_text)
-        .copied()
-        .collect();
-    if weight_of.is_empty() {
+    let is_term = |entry: usize| row[entry].0 < n_text && contributions[entry] > 0.0;
+    if !(0..row.len()).any(is_term) {
         return Vec::new();
     }
-    let occurrences = classifier.features.tfidf.occurrences(text);
-    let mut per_column: rustc_hash::FxHashMap<u32, usize> = rustc_hash::FxHashMap::default();
-    for &(column, _, _) in &occurrences {
-        *per_column.entry(column).or_insert(0) += 1;
+    // How many occurrences produced each entry.
+    let mut counts = vec![0u32; row.len()];
+    for e in evidence {
+        counts[e.entry as usize] += 1;
     }
-    let mut spans: rustc_hash::FxHashMap<(usize, usize), f32> = rustc_hash::FxHashMap::default();
-    for (column, start, end) in occurrences {
-        if let Some(weight) = weight_of.get(&column) {
-            *spans.entry((start, end)).or_insert(0.0) += weight / per_column[&column] as f32;
+    // Each occurrence's share, summed per span in occurrence order; the occurrences of one
+    // span often come in a run (the n-grams of a word), which needs one look-up.
+    let mut slots: rustc_hash::FxHashMap<(u32, u32), usize> = rustc_hash::FxHashMap::default();
+    let mut spans: Vec<((u32, u32), f32)> = Vec::new();
+    let mut current: Option<((u32, u32), usize)> = None;
+    for e in evidence {
+        let entry = e.entry as usize;
+        if !is_term(entry) {
+            continue;
         }
+        let span = (e.start, e.end);
+        let slot = match current {
+            Some((s, slot)) if s == span => slot,
+            _ => {
+                let slot = *slots.entry(span).or_insert_with(|| {
+                    spans.push((span, 0.0));
+                    spans.len() - 1
+                });
+                current = Some((span, slot));
+                slot
+            }
+        };
+        spans[slot].1 += contributions[entry] / counts[entry] as f32;
     }
-    let mut ranked: Vec<((usize, usize), f32)> = spans
+    let mut ranked: Vec<((u32, u32), f32)> = spans
         .into_iter()
         .filter(|&(_, w)| w >= MIN_WEIGHT)
         .collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    let mut kept: Vec<((usize, usize), f32)> = Vec::new();
+    let mut kept: Vec<((u32, u32), f32)> = Vec::new();
     for (span, weight) in ranked {
         if kept.iter().any(|((s, e), _)| *s <= span.0 && span.1 <= *e) {
             continue;
@@ -117,11 +206,14 @@ fn term_reasons(
         }
     }
     kept.into_iter()
-        .map(|((start, end), weight)| Reason::Term {
-            text: text[start..end].to_string(),
-            start: text[..start].chars().count(),
-            end: text[..end].chars().count(),
-            weight,
+        .map(|((start, end), weight)| {
+            let (start, end) = (start as usize, end as usize);
+            Reason::Term {
+                text: text[start..end].to_string(),
+                start: text[..start].chars().count(),
+                end: text[..end].chars().count(),
+                weight,
+            }
         })
         .collect()
 }
@@ -162,5 +254,35 @@ fn describe(name: &str, context: &CommentContext, copy_of: Option<&str>) -> Opti
         "phone numbers" => Some("contains a phone number".into()),
         "e-mail addresses" => Some("contains an e-mail address".into()),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_reasons_cell_is_the_reasons_displayed_and_joined() {
+        let reasons = [
+            Reason::Term {
+                text: "les \"brûler\"\n".into(),
+                start: 3,
+                end: 12,
+                weight: 0.125,
+            },
+            Reason::Context {
+                text: "near-copy of 42 (0.94)".into(),
+                weight: 1.005,
+            },
+            Reason::Term {
+                text: "x".into(),
+                start: 0,
+                end: 1,
+                weight: -0.0,
+            },
+        ];
+        let displayed: Vec<String> = reasons.iter().map(ToString::to_string).collect();
+        assert_eq!(reasons_cell(&reasons), displayed.join("; "));
+        assert_eq!(reasons_cell(&[]), "");
     }
 }
