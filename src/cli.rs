@@ -7,6 +7,7 @@ use moderate::commands::score::{FlagSelection, ModelSource, ScoreOptions};
 use moderate::commands::split::SplitOptions;
 use moderate::commands::train::{EvaluateCommand, LabelledInputs, TrainCommand};
 use moderate::extract::{ExtractOptions, Format, InputPath, TableColumns};
+use moderate::features::tfidf::MAX_NGRAM;
 use moderate::features::TfIdfOptions;
 use moderate::model::{ClassWeight, Solver, TrainOptions};
 use moderate::text::Normalizer;
@@ -176,9 +177,9 @@ impl std::str::FromStr for NgramRange {
                 .map_err(|_| format!("bad n-gram range {s:?} (expected e.g. 1-2)"))
         };
         let (a, b) = (parse(a)?, parse(b)?);
-        if a == 0 || a > b || b > 10 {
+        if a == 0 || a > b || b > MAX_NGRAM {
             return Err(format!(
-                "bad n-gram range {s:?}: need 1 <= MIN <= MAX <= 10"
+                "bad n-gram range {s:?}: need 1 <= MIN <= MAX <= {MAX_NGRAM}"
             ));
         }
         Ok(NgramRange(Some((a, b))))

@@ -16,6 +16,9 @@ use serde::{Deserialize, Serialize};
 use super::SparseMatrix;
 use crate::text::{tokenize, Normalizer, Token, TokenKind};
 
+/// The longest n-gram, in words or characters, that training accepts and a model may use.
+pub const MAX_NGRAM: usize = 10;
+
 /// Which n-grams to count and how many to keep.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TfIdfOptions {
@@ -280,6 +283,16 @@ impl TfIdf {
         }
         if self.idf.iter().any(|v| !v.is_finite()) {
             return Err("non-finite idf".to_string());
+        }
+        // Every n-gram length up to the longest is tried on every text: a damaged length
+        // (up to 2^64) would make scoring one comment run for ever.
+        let (_, max_word) = self.options.word_ngrams;
+        let max_char = self.options.char_ngrams.map_or(0, |(_, max)| max);
+        if max_word.max(max_char) > MAX_NGRAM {
+            return Err(format!(
+                "n-gram lengths up to {} (at most {MAX_NGRAM} are supported)",
+                max_word.max(max_char)
+            ));
         }
         Ok(())
     }

@@ -234,4 +234,30 @@ mod tests {
             }
         ));
     }
+
+    /// Found by fuzzing: a model whose word n-gram length had been damaged to 2^63 loaded,
+    /// then scoring its first comment tried every length up to it (a hang).
+    #[test]
+    fn damaged_ngram_lengths_are_refused_on_load() {
+        for (word, char) in [
+            ((1, usize::MAX), Some((2, 5))),
+            ((1, 2), Some((2, 1 << 40))),
+        ] {
+            let mut model = small_model();
+            model.features.tfidf.options.word_ngrams = word;
+            model.features.tfidf.options.char_ngrams = char;
+            let err = from_bytes("m.model", &to_bytes(&model).unwrap()).unwrap_err();
+            assert!(
+                matches!(
+                    &err,
+                    Error::Model {
+                        problem: ModelProblem::Corrupt(_),
+                        ..
+                    }
+                ),
+                "{err}"
+            );
+            assert!(err.to_string().contains("m.model"), "{err}");
+        }
+    }
 }
