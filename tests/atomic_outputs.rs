@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{fixture, stderr, Workdir};
+use common::{fixture, Workdir};
 
 /// A comments table big enough that scoring it takes a while and writes in many chunks.
 fn big_table(wd: &Workdir, rows: usize) {
@@ -82,50 +82,19 @@ fn killing_score_mid_write_leaves_the_previous_output_and_no_partial_file() {
 #[cfg(unix)]
 #[test]
 fn a_model_that_cannot_be_written_leaves_the_previous_one() {
-    let wd = Workdir::new();
-    wd.write("m.model", "previous");
-    let output = wd.run_with_small_disk(&[
-        "train",
-        &fixture("labelled.csv"),
-        "-o",
+    let model = fixture("labelled.csv");
+    Workdir::new().assert_full_disk_keeps_the_previous_file(
         "m.model",
-        "--cv",
-        "0",
-    ]);
-    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
-    assert!(
-        stderr(&output).contains("moderate: error: cannot write m.model: File too large"),
-        "{}",
-        stderr(&output)
+        &["train", &model, "-o", "m.model", "--cv", "0"],
     );
-    assert_eq!(
-        std::fs::read_to_string(wd.path("m.model")).unwrap(),
-        "previous"
-    );
-    assert_eq!(wd.listing(), ["m.model"], "no partial file left");
 }
 
 #[cfg(unix)]
 #[test]
 fn a_report_that_cannot_be_written_leaves_the_previous_one() {
-    let wd = Workdir::new();
-    wd.write("flagged.html", "previous");
-    let output = wd.run_with_small_disk(&[
-        "flag",
-        &fixture("comments-table.csv"),
-        &fixture("news-page.html"),
-        "-o",
+    let (table, page) = (fixture("comments-table.csv"), fixture("news-page.html"));
+    Workdir::new().assert_full_disk_keeps_the_previous_file(
         "flagged.html",
-    ]);
-    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
-    assert!(
-        stderr(&output).contains("moderate: error: cannot write flagged.html: File too large"),
-        "{}",
-        stderr(&output)
+        &["flag", &table, &page, "-o", "flagged.html"],
     );
-    assert_eq!(
-        std::fs::read_to_string(wd.path("flagged.html")).unwrap(),
-        "previous"
-    );
-    assert_eq!(wd.listing(), ["flagged.html"], "no partial file left");
 }

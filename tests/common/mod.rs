@@ -57,6 +57,23 @@ impl Workdir {
             .expect("run the moderate binary under bash")
     }
 
+    /// Runs `moderate` (writing `output`, which holds "previous" beforehand) on a disk that
+    /// fills after 1 KiB, and checks the run fails naming the output, the previous file is
+    /// intact and nothing else is left in the directory.
+    #[cfg(unix)]
+    pub fn assert_full_disk_keeps_the_previous_file(&self, output: &str, args: &[&str]) {
+        self.write(output, "previous");
+        let result = self.run_with_small_disk(args);
+        assert_eq!(result.status.code(), Some(1), "{}", stderr(&result));
+        let message = format!("moderate: error: cannot write {output}: File too large");
+        assert!(stderr(&result).contains(&message), "{}", stderr(&result));
+        assert_eq!(
+            std::fs::read_to_string(self.path(output)).expect("the previous output"),
+            "previous"
+        );
+        assert_eq!(self.listing(), [output], "no partial file left");
+    }
+
     /// The names in the working directory, sorted.
     pub fn listing(&self) -> Vec<String> {
         let mut names: Vec<String> = std::fs::read_dir(self.dir.path())
