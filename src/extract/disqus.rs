@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use super::{html::fragment_text, xml, Extraction, Source};
+use super::{html::fragment_text, id_or_stem, xml, Extraction, Source};
 use crate::error::{Error, InputProblem, Location, Result};
 use crate::thread::{Comment, Thread};
 
@@ -20,11 +20,12 @@ pub fn read(source: &Source) -> Result<Extraction> {
     let mut by_dsq_id: HashMap<String, usize> = HashMap::new();
     for element in root.children_named("thread") {
         let dsq_id = element.attribute("dsq:id").unwrap_or_default().to_string();
-        let mut thread = Thread::new(if dsq_id.is_empty() {
-            element.child_text("id").to_string()
+        let id = if dsq_id.is_empty() {
+            element.child_text("id")
         } else {
-            dsq_id.clone()
-        });
+            &dsq_id
+        };
+        let mut thread = Thread::new(id_or_stem(id, source));
         thread.article.title = element.child_text("title").to_string();
         thread.article.body = fragment_text(element.child_text("message"));
         by_dsq_id.insert(dsq_id, threads.len());
@@ -41,7 +42,7 @@ pub fn read(source: &Source) -> Result<Extraction> {
             None => {
                 // A post whose thread is not in the file still belongs somewhere: its own thread.
                 by_dsq_id.insert(thread_ref.to_string(), threads.len());
-                threads.push(Thread::new(thread_ref));
+                threads.push(Thread::new(id_or_stem(thread_ref, source)));
                 threads.len() - 1
             }
         };
@@ -131,5 +132,22 @@ mod tests {
                 ("100", "2", "1", "Bob", "Second", "deleted spam"),
             ]
         );
+    }
+
+    #[test]
+    fn a_post_without_a_thread_belongs_to_the_file() {
+        let text = r#"<?xml version="1.0"?>
+<disqus xmlns:dsq="http://disqus.com/disqus-internals">
+  <post dsq:id="7"><message>Orphan</message></post>
+</disqus>"#;
+        let source = Source {
+            name: "export.xml".into(),
+            stem: "export".into(),
+            text: text.into(),
+            warnings: vec![],
+        };
+        let threads = read(&source).unwrap().threads;
+        assert_eq!(threads[0].id(), "export");
+        assert_eq!(threads[0].comments[0].thread_id, "export");
     }
 }

@@ -431,6 +431,15 @@ pub fn read_input(
     Ok(extraction)
 }
 
+/// A platform's thread id, or the file name when the export gives none (so a thread id is
+/// never empty, as for tables).
+fn id_or_stem(id: &str, source: &Source) -> String {
+    match id.trim() {
+        "" => source.stem.clone(),
+        id => id.to_string(),
+    }
+}
+
 /// Collapses runs of spaces and tabs and trims each line; keeps line breaks (at most one blank
 /// line in a row). Used by readers that take text out of markup.
 pub fn tidy_text(text: &str) -> String {

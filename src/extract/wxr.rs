@@ -28,7 +28,7 @@ pub fn read(source: &Source) -> Result<Extraction> {
         } else {
             post_id
         };
-        let mut thread = Thread::new(id);
+        let mut thread = Thread::new(super::id_or_stem(id, source));
         thread.article.title = item.child_text("title").to_string();
         thread.article.body = fragment_text(item.child_text("content:encoded"));
         let mut comments: Vec<Comment> = item
