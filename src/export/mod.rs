@@ -3,8 +3,9 @@
 //! or an error never leaves a half-written file, and the previous file stays intact.
 //!
 //! On Linux the temporary file is anonymous (`O_TMPFILE`) until it is complete, so even a
-//! process killed mid-write leaves nothing behind; elsewhere, or on a file system without
-//! anonymous files, it is a named temporary file that an error or a normal exit removes.
+//! process killed mid-write leaves nothing behind; elsewhere (on a file system without
+//! anonymous files, or without /proc), it is a named temporary file that an error or a normal
+//! exit removes.
 
 pub mod decimal;
 pub mod flagged;
@@ -38,8 +39,10 @@ pub enum TempFile {
 
 impl TempFile {
     fn create(dir: &Path) -> io::Result<TempFile> {
+        // Linking the finished file needs its `/proc/self/fd` path: without /proc (some
+        // chroots and containers), use a named file from the start.
         #[cfg(target_os = "linux")]
-        {
+        if Path::new("/proc/self/fd").is_dir() {
             use std::os::unix::fs::OpenOptionsExt;
             let anonymous = std::fs::OpenOptions::new()
                 .write(true)
