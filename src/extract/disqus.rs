@@ -102,12 +102,7 @@ mod tests {
     <isDeleted>false</isDeleted><isSpam>false</isSpam><author><name></name><username>awa_n</username></author>
     <thread dsq:id="100"/></post>
 </disqus>"#;
-        let source = Source {
-            name: "export.xml".into(),
-            stem: "export".into(),
-            text: text.into(),
-            warnings: vec![],
-        };
+        let source = Source::in_memory("export.xml", text);
         let threads = read(&source).unwrap().threads;
         assert_eq!(threads.len(), 1);
         assert_eq!(threads[0].article.title, "Attack in Kati");
@@ -140,12 +135,7 @@ mod tests {
 <disqus xmlns:dsq="http://disqus.com/disqus-internals">
   <post dsq:id="7"><message>Orphan</message></post>
 </disqus>"#;
-        let source = Source {
-            name: "export.xml".into(),
-            stem: "export".into(),
-            text: text.into(),
-            warnings: vec![],
-        };
+        let source = Source::in_memory("export.xml", text);
         let threads = read(&source).unwrap().threads;
         assert_eq!(threads[0].id(), "export");
         assert_eq!(threads[0].comments[0].thread_id, "export");

@@ -480,12 +480,7 @@ mod tests {
     use super::*;
 
     fn read_html(html: &str) -> Thread {
-        let source = Source {
-            name: "page.html".into(),
-            stem: "page".into(),
-            text: html.into(),
-            warnings: vec![],
-        };
+        let source = Source::in_memory("page.html", html);
         read(&source).unwrap().threads.remove(0)
     }
 
@@ -559,12 +554,7 @@ mod tests {
 
     #[test]
     fn truncated_pages_are_read_with_a_warning() {
-        let source = Source {
-            name: "cut.html".into(),
-            stem: "cut".into(),
-            text: "<html><body><h1>T</h1><p>Bo".into(),
-            warnings: vec![],
-        };
+        let source = Source::in_memory("cut.html", "<html><body><h1>T</h1><p>Bo");
         let extraction = read(&source).unwrap();
         assert_eq!(extraction.warnings.len(), 1);
         assert_eq!(extraction.threads[0].article.body, "Bo");

@@ -188,6 +188,18 @@ impl Source {
         Source::decode(name, input.stem(), &bytes)
     }
 
+    /// A source already decoded, for the readers' unit tests (the stem is the name's).
+    #[cfg(test)]
+    pub(crate) fn in_memory(name: &str, text: &str) -> Source {
+        let stem = InputPath::File(PathBuf::from(name)).stem();
+        Source {
+            name: name.to_string(),
+            stem,
+            text: text.to_string(),
+            warnings: Vec::new(),
+        }
+    }
+
     /// Decodes bytes already in memory (see [`Source::read`] for the rules).
     pub fn decode(name: String, stem: String, bytes: &[u8]) -> Result<Source> {
         let problem = |problem| Error::input(Location::file(name.clone()), problem);

@@ -511,12 +511,7 @@ mod tests {
     use super::*;
 
     fn source(name: &str, text: &str) -> Source {
-        Source {
-            name: name.into(),
-            stem: "table".into(),
-            text: text.into(),
-            warnings: vec![],
-        }
+        Source::in_memory(name, text)
     }
 
     fn problem(result: Result<Extraction>) -> (Option<u64>, InputProblem) {
@@ -545,7 +540,7 @@ mod tests {
     fn only_text_is_required() {
         let extraction =
             read_csv(&source("t.csv", "text\nhi\n"), &ExtractOptions::default()).unwrap();
-        assert_eq!(extraction.threads[0].id(), "table");
+        assert_eq!(extraction.threads[0].id(), "t");
         let (line, problem) = problem(read_csv(
             &source("t.csv", "body\nhi\n"),
             &ExtractOptions::default(),

@@ -90,12 +90,7 @@ mod tests {
 <wp:comment_date>2025-03-02 10:00:00</wp:comment_date><wp:comment_content><![CDATA[Gagnez 500 000 FCFA]]></wp:comment_content>
 <wp:comment_approved>spam</wp:comment_approved><wp:comment_type></wp:comment_type><wp:comment_parent>5</wp:comment_parent></wp:comment>
 </item></channel></rss>"#;
-        let source = Source {
-            name: "site.xml".into(),
-            stem: "site".into(),
-            text: text.into(),
-            warnings: vec![],
-        };
+        let source = Source::in_memory("site.xml", text);
         let threads = read(&source).unwrap().threads;
         assert_eq!(threads[0].article.title, "Grève des enseignants");
         assert_eq!(threads[0].article.body, "Les écoles sont fermées.");

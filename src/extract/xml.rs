@@ -165,12 +165,7 @@ mod tests {
     use super::*;
 
     fn source(text: &str) -> Source {
-        Source {
-            name: "x.xml".into(),
-            stem: "x".into(),
-            text: text.into(),
-            warnings: vec![],
-        }
+        Source::in_memory("x.xml", text)
     }
 
     #[test]
