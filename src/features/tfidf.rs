@@ -343,16 +343,9 @@ impl TfIdf {
                 });
             }
         });
-        self.sort_keys(&mut keys);
-        let mut row: Vec<(u32, f32)> = Vec::with_capacity(keys.len());
-        for key in keys {
-            let column = (key >> 32) as u32;
-            match row.last_mut() {
-                Some((last, count)) if *last == column => *count += 1.0,
-                _ => row.push((column, 1.0)),
-            }
-            evidence[key as u32 as usize].entry = (row.len() - 1) as u32;
-        }
+        let row = self.count_columns(keys, |key, entry| {
+            evidence[key as u32 as usize].entry = entry as u32;
+        });
         self.weigh_counts(row)
     }
 
@@ -403,7 +396,18 @@ impl TfIdf {
 
     /// Turns a list of column occurrences into normalised tf-idf weights.
     fn weigh(&self, columns: Vec<u32>) -> Vec<(u32, f32)> {
-        let mut keys: Vec<u64> = columns.into_iter().map(|c| u64::from(c) << 32).collect();
+        let keys: Vec<u64> = columns.into_iter().map(|c| u64::from(c) << 32).collect();
+        let row = self.count_columns(keys, |_, _| {});
+        self.weigh_counts(row)
+    }
+
+    /// Sorts keys (column in the high 32 bits) and counts each column: (column, count) pairs
+    /// sorted by column. `entry` hears each key with the index of its column's pair.
+    fn count_columns(
+        &self,
+        mut keys: Vec<u64>,
+        mut entry: impl FnMut(u64, usize),
+    ) -> Vec<(u32, f32)> {
         self.sort_keys(&mut keys);
         let mut row: Vec<(u32, f32)> = Vec::with_capacity(keys.len());
         for key in keys {
@@ -412,8 +416,9 @@ impl TfIdf {
                 Some((last, count)) if *last == column => *count += 1.0,
                 _ => row.push((column, 1.0)),
             }
+            entry(key, row.len() - 1);
         }
-        self.weigh_counts(row)
+        row
     }
 
     /// Turns (column, count) pairs, sorted by column, into normalised tf-idf weights.
