@@ -4,42 +4,29 @@
 use criterion::{criterion_group, criterion_main, Criterion};
 use moderate::features::SparseMatrix;
 use moderate::model::solver::{fit_sparse, SolverParams};
+use moderate::rng::unit;
 
 const ROWS: usize = 20_000;
 const FEATURES: usize = 16_000;
 const CLASSES: usize = 4;
 
-/// A linear congruential generator, so the data is the same on every run without `rand`.
-struct Lcg(u64);
-
-impl Lcg {
-    /// Uniform in [0, 1).
-    fn next(&mut self) -> f64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 11) as f64 / (1u64 << 53) as f64
-    }
-}
-
 /// Skewed column frequencies (like words), L2-normalised rows (like TF-IDF), and labels from a
 /// hidden linear model plus noise, so the problem is learnable but not separable.
 fn problem() -> (SparseMatrix, Vec<usize>) {
-    let mut lcg = Lcg(2024);
+    let mut state = 2024u64;
     let hidden: Vec<f64> = (0..FEATURES * CLASSES)
-        .map(|_| 4.0 * lcg.next() - 2.0)
+        .map(|_| 4.0 * unit(&mut state) - 2.0)
         .collect();
     let mut x = SparseMatrix::new(FEATURES);
     let mut y = Vec::with_capacity(ROWS);
     for _ in 0..ROWS {
-        let nnz = 20 + (lcg.next() * 21.0) as usize;
+        let nnz = 20 + (unit(&mut state) * 21.0) as usize;
         let mut row: Vec<(u32, f32)> = Vec::with_capacity(nnz);
         for _ in 0..nnz {
-            let u = lcg.next();
+            let u = unit(&mut state);
             let column = (u * u * FEATURES as f64) as u32;
             if !row.iter().any(|&(c, _)| c == column) {
-                row.push((column, (1.0 + 3.0 * lcg.next()) as f32));
+                row.push((column, (1.0 + 3.0 * unit(&mut state)) as f32));
             }
         }
         let norm = row
@@ -58,7 +45,7 @@ fn problem() -> (SparseMatrix, Vec<usize>) {
         }
         let mut label = 0;
         for k in 0..CLASSES {
-            scores[k] += lcg.next();
+            scores[k] += unit(&mut state);
             if scores[k] > scores[label] {
                 label = k;
             }

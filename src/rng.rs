@@ -11,6 +11,12 @@ pub fn splitmix64(state: &mut u64) -> u64 {
     z ^ (z >> 31)
 }
 
+/// A number uniform in [0, 1) (the top 53 bits of the next number), for generated test and
+/// benchmark data.
+pub fn unit(state: &mut u64) -> f64 {
+    (splitmix64(state) >> 11) as f64 / (1u64 << 53) as f64
+}
+
 #[cfg(test)]
 mod tests {
     #[test]

@@ -595,35 +595,22 @@ impl Gradient for Objective<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// A small linear congruential generator: deterministic data without a `rand` dependency.
-    struct Lcg(u64);
-
-    impl Lcg {
-        /// Uniform in [0, 1).
-        fn next(&mut self) -> f64 {
-            self.0 = self
-                .0
-                .wrapping_mul(6364136223846793005)
-                .wrapping_add(1442695040888963407);
-            (self.0 >> 11) as f64 / (1u64 << 53) as f64
-        }
-    }
+    use crate::rng::unit;
 
     /// 60 rows, 8 features (about a third of them zero), 3 overlapping classes.
     fn three_classes() -> (SparseMatrix, Vec<usize>) {
-        let mut lcg = Lcg(42);
+        let mut state = 42u64;
         let mut rows = Vec::new();
         let mut y = Vec::new();
         for i in 0..60 {
             let class = i % 3;
             let mut row = Vec::new();
             for j in 0..8u32 {
-                if lcg.next() < 0.33 {
+                if unit(&mut state) < 0.33 {
                     continue;
                 }
                 let signal = if j as usize % 3 == class { 0.8 } else { 0.0 };
-                row.push((j, (2.0 * lcg.next() - 1.0 + signal) as f32));
+                row.push((j, (2.0 * unit(&mut state) - 1.0 + signal) as f32));
             }
             rows.push(row);
             y.push(class);
@@ -705,9 +692,9 @@ mod tests {
         let weights = [0.5, 2.0, 1.0, 0.0, 3.0, 1.5];
         let active = [0, 1, 2];
         let loss = Loss::new(&x, &y, &weights, 0.7, &active, 2);
-        let mut lcg = Lcg(7);
+        let mut state = 7u64;
         let param: Vec<f64> = (0..loss.n_params())
-            .map(|_| 2.0 * lcg.next() - 1.0)
+            .map(|_| 2.0 * unit(&mut state) - 1.0)
             .collect();
         let (_, analytic) = loss.evaluate(&param);
         let h = 1e-6;
