@@ -4,7 +4,7 @@
 use std::path::Path;
 
 use super::decimal::push_fixed;
-use super::table::{TableWriter, COMMENT_COLUMNS};
+use super::table::{comment_fields, TableWriter, COMMENT_COLUMNS};
 use crate::commands::score::ScoredComment;
 use crate::error::Result;
 use crate::model::explain::push_reasons_cell;
@@ -52,16 +52,10 @@ impl ScoreTable {
         let buffer = self.buffer.as_str();
         let piece = |i: usize| &buffer[if i == 0 { 0 } else { ends[i - 1] }..ends[i]];
         let mut row: Vec<&str> = Vec::with_capacity(self.width);
-        row.extend([
-            c.thread_id.as_str(),
-            &c.comment_id,
-            &c.parent_id,
-            &c.author,
-            &c.posted_at,
-            &c.text,
-            &c.status,
-            s.label.map_or("", |l| self.labels[l].as_str()),
-        ]);
+        // The comments-table columns, with the predicted label in place of a given one.
+        let mut fields = comment_fields(c);
+        fields[COMMENT_COLUMNS.len() - 1] = s.label.map_or("", |l| self.labels[l].as_str());
+        row.extend(fields);
         if s.probabilities.is_empty() {
             row.extend(self.labels.iter().map(|_| ""));
         } else {

@@ -125,6 +125,20 @@ fn json_string(s: &str) -> String {
     serde_json::to_string(s).unwrap_or_else(|_| "\"\"".to_string())
 }
 
+/// A comment's fields in [`COMMENT_COLUMNS`] order.
+pub fn comment_fields(c: &Comment) -> [&str; COMMENT_COLUMNS.len()] {
+    [
+        &c.thread_id,
+        &c.comment_id,
+        &c.parent_id,
+        &c.author,
+        &c.posted_at,
+        &c.text,
+        &c.status,
+        &c.label,
+    ]
+}
+
 /// The comments table.
 pub struct CommentTable(TableWriter);
 
@@ -135,16 +149,7 @@ impl CommentTable {
     }
 
     pub fn write(&mut self, c: &Comment) -> Result<()> {
-        self.0.write_row(&[
-            &c.thread_id,
-            &c.comment_id,
-            &c.parent_id,
-            &c.author,
-            &c.posted_at,
-            &c.text,
-            &c.status,
-            &c.label,
-        ])
+        self.0.write_row(&comment_fields(c))
     }
 
     pub fn finish(self) -> Result<()> {
