@@ -80,7 +80,7 @@ pub const WINDOW: usize = 200_000;
 pub struct NearDuplicateIndex {
     /// Minimum Jaccard similarity for a verified candidate to count as a near-copy.
     threshold: f32,
-    seeds: [(u64, u64); HASHES],
+    seeds: [(u32, u32); HASHES],
     window: usize,
     /// The comments before `newer`, kept until `newer` holds half the window.
     older: Generation,
@@ -259,7 +259,10 @@ impl NearDuplicateIndex {
         // Fixed odd multipliers and offsets (a splitmix sequence): the same signatures on
         // every run and every machine.
         let mut state = 0x9E37_79B9_7F4A_7C15u64;
-        let seeds = std::array::from_fn(|_| (splitmix64(&mut state) | 1, splitmix64(&mut state)));
+        let seeds = std::array::from_fn(|_| {
+            let draw = splitmix64(&mut state);
+            ((draw >> 32) as u32 | 1, draw as u32)
+        });
         NearDuplicateIndex {
             threshold,
             seeds,
@@ -494,29 +497,25 @@ impl NearDuplicateIndex {
     }
 }
 
-/// [`signature_of`] compiled for AVX2, which vectorises it twice as wide.
+/// [`signature_of`] compiled for AVX2: eight 32-bit lanes per multiplication.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2")]
-unsafe fn signature_avx2(seeds: &[(u64, u64); HASHES], shingles: &[u32]) -> [u32; HASHES] {
+unsafe fn signature_avx2(seeds: &[(u32, u32); HASHES], shingles: &[u32]) -> [u32; HASHES] {
     signature_of(seeds, shingles)
 }
 
-/// The MinHash signature: for each seed `(a, b)`, the least `(a·x + b mod 2⁶⁴) >> 32` over
-/// the shingles `x`. Computed as `(a_lo·x + b_lo) >> 32` plus `a_hi·x + b_hi` mod 2³²
-/// (the same value: `a_lo·x + b_lo` cannot overflow 64 bits, and the high halves only add
-/// to the top 32 bits), one seed at a time over all shingles, which vectorises.
+/// The MinHash signature: for each seed `(a, b)`, the least `a·x + b mod 2³²` over the
+/// shingles `x`. With `a` odd each hash is a permutation of the 32-bit values, and the
+/// shingles are already hashes of their characters, so these cheap permutations order
+/// them as independently as a wider hash would; 32-bit lanes vectorise twice as wide as
+/// 64-bit ones. One seed at a time over all shingles, which vectorises.
 #[inline(always)]
-fn signature_of(seeds: &[(u64, u64); HASHES], shingles: &[u32]) -> [u32; HASHES] {
+fn signature_of(seeds: &[(u32, u32); HASHES], shingles: &[u32]) -> [u32; HASHES] {
     let mut signature = [u32::MAX; HASHES];
     for (slot, &(a, b)) in signature.iter_mut().zip(seeds) {
-        let (a_lo, a_hi) = (a & 0xFFFF_FFFF, (a >> 32) as u32);
-        let (b_lo, b_hi) = (b & 0xFFFF_FFFF, (b >> 32) as u32);
         *slot = shingles
             .iter()
-            .map(|&x| {
-                let low = ((a_lo * u64::from(x) + b_lo) >> 32) as u32;
-                low.wrapping_add(a_hi.wrapping_mul(x)).wrapping_add(b_hi)
-            })
+            .map(|&x| a.wrapping_mul(x).wrapping_add(b))
             .fold(u32::MAX, u32::min);
     }
     signature
