@@ -445,11 +445,11 @@ impl NearDuplicateIndex {
         candidates.sort_unstable_by(order);
         // The most similar; on a tie the earliest. A candidate that cannot beat the best so
         // far (or reach the threshold) is given up as soon as that is certain.
+        let probe = Probe::new(shingles);
         let mut best: Option<(u32, f32)> = None;
         for (_, candidate) in candidates {
             let target = best.map_or(self.threshold, |(_, s)| s.max(self.threshold));
-            let Some(similarity) = jaccard_at_least(shingles, shingles_of(candidate), target)
-            else {
+            let Some(similarity) = probe.jaccard_at_least(shingles_of(candidate), target) else {
                 continue;
             };
             let better = match best {
@@ -668,28 +668,69 @@ fn jaccard(a: &[u32], b: &[u32]) -> f32 {
     common as f32 / (a.len() + b.len() - common) as f32
 }
 
-/// The exact Jaccard similarity of two sorted sets (not both empty), or `None` as soon as it
-/// is certain to be below `target`. Exactly the value of [`jaccard`] when it returns one: the
-/// bound compares the same `common / union` quotient, which never decreases as `common`
-/// grows.
-fn jaccard_at_least(a: &[u32], b: &[u32], target: f32) -> Option<f32> {
-    let total = a.len() + b.len();
-    let similarity = |common: usize| common as f32 / (total - common) as f32;
-    if similarity(a.len().min(b.len())) < target {
-        return None;
+/// A comment's shingle set, ready to be compared with many candidates: beside the sorted set,
+/// a 4,096-bit map of its shingles' low bits. A pass over a candidate alone then bounds the
+/// overlap from above (a shingle whose bit is clear is surely not shared), so a candidate
+/// that cannot reach the threshold is mostly given up before the exact merge, and early.
+struct Probe<'s> {
+    shingles: &'s [u32],
+    bits: [u64; 64],
+}
+
+impl<'s> Probe<'s> {
+    fn new(shingles: &'s [u32]) -> Self {
+        let mut bits = [0u64; 64];
+        for &x in shingles {
+            bits[(x as usize >> 6) & 63] |= 1 << (x & 63);
+        }
+        Probe { shingles, bits }
     }
-    // The fewest common shingles that reach the target: c / (total - c) ≥ t for c at
-    // about t·total / (1 + t), settled on the exact quotient.
-    let t = f64::from(target.max(0.0));
-    let mut needed = ((t * total as f64 / (1.0 + t)) as usize).min(a.len().min(b.len()));
-    while needed > 0 && similarity(needed - 1) >= target {
-        needed -= 1;
+
+    /// Whether `other` may share `needed` shingles with the probe: false only when it
+    /// surely does not.
+    fn may_share(&self, other: &[u32], needed: usize) -> bool {
+        // Shingles of `other` that are surely not shared, and how many it may miss.
+        let mut missing = 0;
+        let allowed = other.len().saturating_sub(needed);
+        for chunk in other.chunks(32) {
+            missing += chunk
+                .iter()
+                .map(|&y| 1 - ((self.bits[(y as usize >> 6) & 63] >> (y & 63)) & 1) as usize)
+                .sum::<usize>();
+            if missing > allowed {
+                return false;
+            }
+        }
+        true
     }
-    while similarity(needed) < target {
-        needed += 1;
+
+    /// The exact Jaccard similarity with a sorted set `b` (not both empty), or `None` as soon
+    /// as it is certain to be below `target`. Exactly the value of [`jaccard`] when it
+    /// returns one: the bounds compare the same `common / union` quotient, which never
+    /// decreases as `common` grows.
+    fn jaccard_at_least(&self, b: &[u32], target: f32) -> Option<f32> {
+        let a = self.shingles;
+        let total = a.len() + b.len();
+        let similarity = |common: usize| common as f32 / (total - common) as f32;
+        if similarity(a.len().min(b.len())) < target {
+            return None;
+        }
+        // The fewest common shingles that reach the target: c / (total - c) ≥ t for c at
+        // about t·total / (1 + t), settled on the exact quotient.
+        let t = f64::from(target.max(0.0));
+        let mut needed = ((t * total as f64 / (1.0 + t)) as usize).min(a.len().min(b.len()));
+        while needed > 0 && similarity(needed - 1) >= target {
+            needed -= 1;
+        }
+        while similarity(needed) < target {
+            needed += 1;
+        }
+        if !self.may_share(b, needed) {
+            return None;
+        }
+        let common = intersection_size(a, b, needed);
+        (common >= needed).then(|| similarity(common))
     }
-    let common = intersection_size(a, b, needed);
-    (common >= needed).then(|| similarity(common))
 }
 
 /// The number of values two sorted sets share; stops early (returning less than `needed`)
@@ -827,7 +868,7 @@ mod tests {
             for b in &sets {
                 let exact = jaccard(a, b);
                 for target in [0.0, 0.3, 0.5, exact, 0.9] {
-                    match jaccard_at_least(a, b, target) {
+                    match Probe::new(a).jaccard_at_least(b, target) {
                         Some(similarity) => assert_eq!(similarity, exact),
                         None => assert!(exact < target, "{exact} {target}"),
                     }

@@ -32,7 +32,8 @@ impl Normalizer {
     pub fn fold(&self, token: &str) -> String {
         if token.is_ascii() {
             // NFKC and accent folding change nothing in ASCII: only case and runs remain.
-            return self.squash(token.chars().map(|c| c.to_ascii_lowercase()));
+            let bytes = token.bytes().map(|b| char::from(b.to_ascii_lowercase()));
+            return self.squash(bytes, token.len());
         }
         let chars = token.nfkc().flat_map(char::to_lowercase).map(|c| {
             if c == '’' || c == 'ʼ' {
@@ -46,15 +47,18 @@ impl Normalizer {
                 chars
                     .flat_map(|c| std::iter::once(c).nfd())
                     .filter(|d| !is_combining_mark(*d)),
+                token.len(),
             )
         } else {
-            self.squash(chars)
+            self.squash(chars, token.len())
         }
     }
 
     /// Squashes runs of three or more identical characters to two (when asked).
-    fn squash(&self, chars: impl Iterator<Item = char>) -> String {
-        let mut out = String::new();
+    /// Keeps at most two of a run of one character; `capacity` is the usual output length
+    /// (the input's), so most tokens take one allocation.
+    fn squash(&self, chars: impl Iterator<Item = char>, capacity: usize) -> String {
+        let mut out = String::with_capacity(capacity);
         let mut previous: Option<char> = None;
         let mut run = 0;
         for c in chars {
