@@ -8,6 +8,8 @@ import tempfile
 from collections import defaultdict
 
 BINARY = sys.argv[1]
+# Further arguments go to every `moderate score` (e.g. `--model other.model`).
+EXTRA = sys.argv[2:]
 CORPORA = "../shared/corpora"
 
 
@@ -19,7 +21,7 @@ def score(rows):
             w = csv.DictWriter(f, fieldnames=["thread_id", "comment_id", "author", "posted_at", "text"])
             w.writeheader()
             w.writerows(rows)
-        subprocess.run([BINARY, "score", table, "-o", out, "--quiet"], check=True, stderr=subprocess.DEVNULL)
+        subprocess.run([BINARY, "score", table, "-o", out, "--quiet", *EXTRA], check=True, stderr=subprocess.DEVNULL)
         with open(out, newline="", encoding="utf-8") as f:
             return list(csv.DictReader(f))
 
@@ -58,6 +60,10 @@ def main():
     calm = [s["label"] == "incitement" for r, s in zip(hatecheck, scored) if r["label"] == "non-hateful"]
     results.append(("HateCheck threat_* → incitement (recall)", *rate(threats), "≥ 0.80"))
     results.append(("HateCheck non-hateful → incitement (false alarms)", *rate(calm), "≤ 0.10"))
+    # The labels of each HateCheck functionality, to see where the errors are.
+    by_functionality = defaultdict(lambda: defaultdict(int))
+    for r, s in zip(hatecheck, scored):
+        by_functionality[r["functionality"]][s["label"]] += 1
 
     youtube = read("youtube_spam.csv")
     rows = [{"thread_id": r["thread_id"], "comment_id": r["id"], "author": r.get("author", ""), "posted_at": r.get("date", ""), "text": r["text"]} for r in youtube]
@@ -79,6 +85,12 @@ def main():
     print("| check | rate | cases | goal |\n|---|---|---|---|")
     for name, value, n, goal in results:
         print(f"| {name} | {value:.3f} | {n} | {goal} |")
+    labels = ["incitement", "substantive", "off-topic", "duplicate"]
+    print("\nHateCheck cases by functionality, share given each label:\n")
+    print("| functionality | cases | " + " | ".join(labels) + " |\n|---|---|" + "---|" * len(labels))
+    for functionality, counts in sorted(by_functionality.items()):
+        n = sum(counts.values())
+        print(f"| {functionality} | {n} | " + " | ".join(f"{counts[l] / n:.2f}" for l in labels) + " |")
 
 
 if __name__ == "__main__":

@@ -18,8 +18,14 @@ card = f"""# Model card: the default model
 - `moderate train` defaults: word 1–2 grams and character 2–5 grams within words (sublinear
   tf, smoothed idf, each block L2-normalised, min_df 2, at most 300,000 n-grams), the
   thread-context features, balanced class weights, α = 0.1 (chosen by grouped 5-fold CV on
-  `data/`: macro-F1 0.904 at α = 1, 0.919 at 0.3, 0.927 at 0.1, 0.928 at 0.03), L-BFGS to a
+  3,811 training comments of `data/`, before `mix-25` … `mix-28`: macro-F1 0.906 at α = 1,
+  0.917 at 0.3, 0.924 at 0.1, 0.926 at 0.03), L-BFGS to a
   gradient tolerance of 1e-3 per unit of row weight, seed 42.
+- Article dropout 0.25: a seeded quarter of the training threads are featurised as if they
+  had no article. Every thread of the corpus has one, but comments are often scored without
+  (a platform export, a table); trained only with articles, the model had never seen the
+  "no article" feature, and an article similarity of 0 made such comments look far from
+  their article. With the dropout it learns what to make of comments without article.
 - Thresholds: per label, flag from the lowest probability at which out-of-fold predictions
   reach precision 0.9, review from precision 0.5; the most frequent label (`substantive`) is
   never flagged.
@@ -57,10 +63,17 @@ thread per video, so copies are recognised):
 
 ## Known limits
 
-- The corpus is small (about 3,800 comments) and written by the team: wording it never saw
-  is the main weakness. Threats phrased differently from the corpus are missed (see the
-  HateCheck rows above), and counter-speech that repeats violent words ("nobody should be
-  killed") can be flagged as incitement.
+- The corpus is small (about 4,700 comments) and written by the team: wording it never saw
+  is the main weakness. It is a bag of n-grams: short comments are judged on a few words,
+  and function words that the corpus's threats use often ("these", "those", "should",
+  "going to") weigh toward incitement, so short threats phrased unlike the corpus are
+  missed and short harmless sentences of a threat's shape ("Those nurses make me proud",
+  "Nobody should ever be beaten like that") can be labelled incitement (see the HateCheck
+  rows above).
+- HateCheck's non-hateful cases include threats against people outside protected groups
+  (threats against cyclists, managers or "you": `target_group_nh`, `target_indiv_nh`);
+  this project's guidelines call those `incitement`, so part of the false-alarm rate above
+  is a difference of definitions (the per-functionality table shows how much).
 - `off-topic` is learned from news-site spam and complaints; short self-promotion in other
   settings (YouTube "check out my channel") is only partly recognised.
 - Duplicates are recognised only against comments in the same run of `score` or `flag`:

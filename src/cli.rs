@@ -186,6 +186,14 @@ impl std::str::FromStr for NgramRange {
     }
 }
 
+/// A number from 0 to 1.
+fn fraction(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(value) if (0.0..=1.0).contains(&value) => Ok(value),
+        _ => Err(format!("expected a number from 0 to 1, got {text:?}")),
+    }
+}
+
 #[derive(Debug, Args)]
 pub struct TrainArgs {
     #[command(flatten)]
@@ -235,9 +243,13 @@ pub struct TrainArgs {
     /// Out-of-fold precision a label's flag threshold must reach.
     #[arg(long, default_value_t = 0.9)]
     pub target_precision: f64,
-    /// Seed of the fold assignment.
+    /// Seed of the fold assignment and of the article dropout.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
+    /// Fraction of training threads featurised as if they had no article, so that comments
+    /// scored without one (a platform export, a table) are not taken for off-topic.
+    #[arg(long, default_value_t = 0.25, value_parser = fraction)]
+    pub article_dropout: f64,
     /// No progress display.
     #[arg(short, long)]
     pub quiet: bool,
@@ -276,6 +288,7 @@ impl TrainArgs {
                 folds: self.folds,
                 target_precision: self.target_precision,
                 seed: self.seed,
+                article_dropout: self.article_dropout,
             },
         }
     }

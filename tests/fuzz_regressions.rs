@@ -23,6 +23,7 @@ fn envelope(payload: &[u8]) -> Vec<u8> {
 /// `model` target, timeout: the payload of the small labelled model with its word n-gram
 /// range damaged to (1, 2^63 − 2). It loaded, and scoring the first text then looped over
 /// every n-gram length up to 2^63. Loading now refuses lengths over the ones training allows.
+/// (Re-encoded for model format 3: the same damage to the same field of the small model.)
 #[test]
 fn model_with_a_huge_ngram_length_is_refused_on_load() {
     let bytes = envelope(&fixture("model-word-ngrams-hang.payload"));

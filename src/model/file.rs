@@ -21,7 +21,7 @@ use crate::export::Output;
 
 const MAGIC: &[u8; 8] = b"MODERATE";
 /// Bumped whenever the serialised layout of [`Classifier`] changes.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 const HEADER: usize = 8 + 4 + 8 + 4;
 
 /// The bytes of a model file.
