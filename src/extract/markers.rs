@@ -8,7 +8,9 @@
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-use regex::Regex;
+use regex::{Regex, RegexSet};
+use regex_syntax::ast::Ast;
+use regex_syntax::hir::{Class, Hir, HirKind, Look};
 use serde::Deserialize;
 
 /// The lexicon shipped with the crate (French and English).
@@ -52,8 +54,179 @@ enum HeadShape {
 /// the full-line time automaton, much cheaper than capturing through it).
 #[derive(Debug)]
 enum HeadLine {
-    Regex(Regex),
+    Regex(HeadRegex),
     TimeOnly,
+}
+
+/// A head line's regex and where its captures are, looked up once rather than by name on
+/// every match.
+#[derive(Debug)]
+struct HeadRegex {
+    /// The whole line, or when the line starts with the author, the rest after the author
+    /// (see [`HeadRegex::read`]).
+    regex: Regex,
+    leading_author: bool,
+    author: Option<usize>,
+    time: Option<usize>,
+    text: Option<usize>,
+    /// Whether `regex` captures anything: without captures a match's bounds are enough.
+    captures: bool,
+    first_bytes: FirstBytes,
+}
+
+impl HeadRegex {
+    fn new(regex: Regex, leading_author: bool) -> HeadRegex {
+        let group = |name: &str| regex.capture_names().position(|n| n == Some(name));
+        HeadRegex {
+            leading_author,
+            author: group("author"),
+            time: group("time"),
+            text: group("text"),
+            captures: regex.captures_len() > 1,
+            first_bytes: FirstBytes::of(regex.as_str()),
+            regex,
+        }
+    }
+
+    /// Fills the fields this line captures (non-empty ones only), or says it does not match.
+    ///
+    /// A line starting with the author, `^{author}REST$`, is read as the leftmost match of
+    /// `REST$` after the first character, the author being what precedes it. That is the
+    /// same match: the lazy author makes its length the first choice, shortest first, and the
+    /// leftmost match of the rest is exactly the shortest author for which the rest of the
+    /// line matches; when that author is too long, every other one is longer. It is also far
+    /// cheaper: the bounds come from a DFA scan, and a rest without captures of its own (a
+    /// "Name says:" line) needs no capturing engine at all.
+    fn read<'a>(&self, line: &'a str, found: &mut HeadMatch<'a>) -> Option<()> {
+        let mut locations = self.regex.capture_locations();
+        let author = if self.leading_author {
+            let first_char = line.chars().next()?.len_utf8();
+            let rest = if self.captures {
+                self.regex
+                    .captures_read_at(&mut locations, line, first_char)?
+            } else {
+                self.regex.find_at(line, first_char)?
+            };
+            let author = &line[..rest.start()];
+            if author.chars().count() > MAX_AUTHOR_CHARS {
+                return None;
+            }
+            Some(author)
+        } else {
+            if !self.first_bytes.admits(line) || !self.regex.is_match(line) {
+                return None;
+            }
+            self.regex.captures_read(&mut locations, line)?;
+            None
+        };
+        let group = |g: Option<usize>| {
+            g.and_then(|g| locations.get(g))
+                .map(|(start, end)| &line[start..end])
+        };
+        for (slot, value) in [
+            (&mut found.author, author.or_else(|| group(self.author))),
+            (&mut found.time, group(self.time)),
+            (&mut found.text, group(self.text)),
+        ] {
+            let value = value.map_or("", str::trim);
+            if !value.is_empty() {
+                *slot = value;
+            }
+        }
+        Some(())
+    }
+}
+
+/// A regex anchored at the start of the line, with the bytes its matches can start with:
+/// most lines are told apart by their first byte, far cheaper than starting a regex search.
+#[derive(Debug)]
+struct LineRegex {
+    regex: Regex,
+    first_bytes: FirstBytes,
+}
+
+impl LineRegex {
+    fn new(regex: Regex) -> LineRegex {
+        LineRegex {
+            first_bytes: FirstBytes::of(regex.as_str()),
+            regex,
+        }
+    }
+
+    fn is_match(&self, line: &str) -> bool {
+        self.first_bytes.admits(line) && self.regex.is_match(line)
+    }
+
+    fn find<'a>(&self, line: &'a str) -> Option<regex::Match<'a>> {
+        self.first_bytes
+            .admits(line)
+            .then(|| self.regex.find(line))?
+    }
+}
+
+/// The bytes a match of a pattern can start with, when every match starts at the start of
+/// the line and none is empty; otherwise every line is admitted.
+#[derive(Debug)]
+struct FirstBytes([u64; 4]);
+
+impl FirstBytes {
+    fn of(pattern: &str) -> FirstBytes {
+        let mut bytes = [false; 256];
+        let known = regex_syntax::Parser::new().parse(pattern).is_ok_and(|hir| {
+            hir.properties().look_set_prefix().contains(Look::Start)
+                && !add_first_bytes(&hir, &mut bytes)
+        });
+        let mut set = [0u64; 4];
+        for (b, _) in bytes.iter().enumerate().filter(|&(_, &is)| is || !known) {
+            set[b / 64] |= 1 << (b % 64);
+        }
+        FirstBytes(set)
+    }
+
+    /// Whether a line can match: its first byte is one a match can start with.
+    fn admits(&self, line: &str) -> bool {
+        line.as_bytes()
+            .first()
+            .is_some_and(|&b| self.0[usize::from(b / 64)] & (1 << (b % 64)) != 0)
+    }
+}
+
+/// Adds the bytes a match of `hir` can start with (a superset: assertions are skipped) and
+/// says whether it can match the empty string, where the next part's bytes count too.
+fn add_first_bytes(hir: &Hir, bytes: &mut [bool; 256]) -> bool {
+    let mut add = |lo: u8, hi: u8| bytes[usize::from(lo)..=usize::from(hi)].fill(true);
+    let lead = |c: char| c.encode_utf8(&mut [0; 4]).as_bytes()[0];
+    match hir.kind() {
+        HirKind::Empty | HirKind::Look(_) => true,
+        HirKind::Literal(literal) => match literal.0.first() {
+            Some(&b) => {
+                add(b, b);
+                false
+            }
+            None => true,
+        },
+        // UTF-8 keeps code point order, so a range's lead bytes lie between its ends'.
+        HirKind::Class(Class::Unicode(class)) => {
+            for range in class.ranges() {
+                add(lead(range.start()), lead(range.end()));
+            }
+            false
+        }
+        HirKind::Class(Class::Bytes(class)) => {
+            for range in class.ranges() {
+                add(range.start(), range.end());
+            }
+            false
+        }
+        HirKind::Repetition(repetition) => {
+            add_first_bytes(&repetition.sub, bytes) || repetition.min == 0
+        }
+        HirKind::Capture(capture) => add_first_bytes(&capture.sub, bytes),
+        HirKind::Concat(parts) => parts.iter().all(|part| add_first_bytes(part, bytes)),
+        HirKind::Alternation(parts) => parts
+            .iter()
+            .fold(false, |empty, part| add_first_bytes(part, bytes) | empty),
+    }
 }
 
 /// A way a comment starts, compiled.
@@ -76,13 +249,17 @@ pub struct HeadRule {
     pub time_on_first_line: bool,
 }
 
-/// A head found in the text: who and when, and the comment text on the same line, if any.
+/// A head found in the text: who and when, and the comment text on the same line, if any
+/// (borrowed from the page: most heads are found by rules that lose to another layout).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct HeadMatch {
-    pub author: String,
-    pub time: String,
-    pub text: String,
+pub struct HeadMatch<'a> {
+    pub author: &'a str,
+    pub time: &'a str,
+    pub text: &'a str,
 }
+
+/// The longest author name a head can have, in characters.
+const MAX_AUTHOR_CHARS: usize = 80;
 
 /// The longest first line a head can have: an author (80 characters) and a time, in bytes.
 const MAX_HEAD_LINE: usize = 600;
@@ -91,33 +268,33 @@ impl HeadRule {
     /// Matches this rule at a line (and the next one, for two-line rules). The bare layouts
     /// use the time prefix; the others run the fast `is_match` first, since capturing is
     /// several times slower and most lines are text.
-    pub fn matches(
+    pub fn matches<'a>(
         &self,
         markers: &Markers,
-        first: &str,
-        second: Option<&str>,
-    ) -> Option<HeadMatch> {
+        first: &'a str,
+        second: Option<&'a str>,
+    ) -> Option<HeadMatch<'a>> {
         if first.len() > MAX_HEAD_LINE {
             return None;
         }
-        let author_fits = |a: &str| !a.is_empty() && a.chars().count() <= 80;
+        let author_fits = |a: &str| !a.is_empty() && a.chars().count() <= MAX_AUTHOR_CHARS;
         match self.shape {
             HeadShape::AuthorThenTime => {
                 let second = second?;
                 let end = markers.time_prefix(second)?;
                 return author_fits(first).then(|| HeadMatch {
-                    author: first.trim().to_string(),
-                    time: second[..end].trim().to_string(),
-                    text: second[end..].trim().to_string(),
+                    author: first.trim(),
+                    time: second[..end].trim(),
+                    text: second[end..].trim(),
                 });
             }
             HeadShape::TimeThenAuthor => {
                 let second = second?;
                 return (author_fits(second) && markers.time_full.is_match(first)).then(|| {
                     HeadMatch {
-                        author: second.trim().to_string(),
-                        time: first.trim().to_string(),
-                        text: String::new(),
+                        author: second.trim(),
+                        time: first.trim(),
+                        text: "",
                     }
                 });
             }
@@ -125,9 +302,9 @@ impl HeadRule {
         }
         let texts = [Some(first), second];
         let mut found = HeadMatch {
-            author: String::new(),
-            time: String::new(),
-            text: String::new(),
+            author: "",
+            time: "",
+            text: "",
         };
         for (line, text) in self.lines.iter().zip(texts) {
             let text = text?;
@@ -136,56 +313,39 @@ impl HeadRule {
                     if !markers.time_full.is_match(text) {
                         return None;
                     }
-                    found.time = text.trim().to_string();
+                    found.time = text.trim();
                 }
-                HeadLine::Regex(regex) => {
-                    if !regex.is_match(text) {
-                        return None;
-                    }
-                    let part = capture_head(&regex.captures(text)?);
-                    for (slot, value) in [
-                        (&mut found.author, part.author),
-                        (&mut found.time, part.time),
-                        (&mut found.text, part.text),
-                    ] {
-                        if !value.is_empty() {
-                            *slot = value;
-                        }
-                    }
-                }
+                HeadLine::Regex(regex) => regex.read(text, &mut found)?,
             }
         }
         Some(found)
     }
 }
 
-fn capture_head(captures: &regex::Captures<'_>) -> HeadMatch {
-    let get = |name| {
-        captures
-            .name(name)
-            .map(|m| m.as_str().trim().to_string())
-            .unwrap_or_default()
-    };
-    HeadMatch {
-        author: get("author"),
-        time: get("time"),
-        text: get("text"),
-    }
-}
-
 /// The compiled lexicon.
 #[derive(Debug)]
 pub struct Markers {
-    time_start: Regex,
-    time_full: Regex,
+    time_start: LineRegex,
+    time_full: LineRegex,
     time_anywhere: Regex,
-    count_header: Regex,
-    action: Regex,
-    closer: Regex,
+    count_header: LineRegex,
+    action: LineRegex,
+    closer: LineRegex,
     reply_to: Vec<Regex>,
+    /// All `reply_to` patterns in one, without captures: most body lines match none, and one
+    /// scan says so.
+    reply_to_any: RegexSet,
     reply_placeholders: Vec<String>,
+    /// The time, closer, count header and action patterns as one set (in that order), for
+    /// telling an author's name from a marker in one scan.
+    not_author: RegexSet,
     pub heads: Vec<HeadRule>,
 }
+
+/// Indices of the patterns in [`Markers::not_author`] (the action pattern comes last).
+const NOT_AUTHOR_TIME: usize = 0;
+const NOT_AUTHOR_CLOSER: usize = 1;
+const NOT_AUTHOR_COUNT_HEADER: usize = 2;
 
 /// A problem in a marker file, with the pattern that caused it.
 #[derive(Debug, thiserror::Error)]
@@ -242,10 +402,29 @@ impl Markers {
                             return Ok(HeadLine::TimeOnly);
                         }
                         let pattern = expand(line)?
-                            .replace("{author}", r"(?P<author>[^\n]{1,80}?)")
+                            .replace(
+                                "{author}",
+                                &format!(r"(?P<author>[^\n]{{1,{MAX_AUTHOR_CHARS}}}?)"),
+                            )
                             .replace("{time}", &format!("(?P<time>{times})"))
                             .replace("{text}", r"(?P<text>[^\n]*)");
-                        Ok(HeadLine::Regex(compile(format!("(?i)^{pattern}$"))?))
+                        let rest = line
+                            .strip_prefix("{author}")
+                            .filter(|rest| !rest.contains("{author}"))
+                            .map(|rest| {
+                                expand(rest).map(|rest| {
+                                    rest.replace("{time}", &format!("(?P<time>{times})"))
+                                        .replace("{text}", r"(?P<text>[^\n]*)")
+                                })
+                            })
+                            .transpose()?
+                            .filter(|rest| is_plain_sequence(rest));
+                        Ok(HeadLine::Regex(match rest {
+                            Some(rest) => {
+                                HeadRegex::new(compile(format!("(?i)(?:{rest})$"))?, true)
+                            }
+                            None => HeadRegex::new(compile(format!("(?i)^{pattern}$"))?, false),
+                        }))
                     })
                     .collect::<Result<Vec<_>, MarkersError>>()?;
                 let shape = match head.pattern.as_str() {
@@ -269,29 +448,54 @@ impl Markers {
                 })
             })
             .collect::<Result<Vec<_>, MarkersError>>()?;
-        let reply_to = file
+        let reply_to_patterns = file
             .reply_to
             .values()
             .flatten()
             .map(|p| {
                 let p = expand(p)?.replace("{author}", r"(?P<author>.{1,80}?)");
-                compile(format!(r"(?i)^{p}\s*[:.,]?$"))
+                Ok(format!(r"(?i)^{p}\s*[:.,]?$"))
             })
+            .collect::<Result<Vec<_>, MarkersError>>()?;
+        let reply_to = reply_to_patterns
+            .iter()
+            .cloned()
+            .map(compile)
             .collect::<Result<Vec<_>, _>>()?;
+        // Every pattern compiled on its own above, so the set only fails on size limits.
+        let reply_to_any =
+            RegexSet::new(&reply_to_patterns).map_err(|source| MarkersError::Pattern {
+                pattern: reply_to_patterns.join(" | "),
+                source: Box::new(source),
+            })?;
+        let time_start = compile(format!("(?i)^(?:{times})"))?;
+        let time_full = compile(format!("(?i)^(?:{times})$"))?;
+        let time_anywhere = compile(format!("(?i)(?:{times})"))?;
+        let count_header = compile(format!("(?i)^(?:{})$", alternation(&file.count_headers)?))?;
+        let action = compile(format!("(?i)^(?:{})$", alternation(&file.actions)?))?;
+        let closer = compile(format!("(?i)^(?:{})", alternation(&file.closers)?))?;
+        let not_author = [&time_start, &closer, &count_header, &action].map(Regex::as_str);
+        // Every pattern compiled on its own above, so the set only fails on size limits.
+        let not_author = RegexSet::new(not_author).map_err(|source| MarkersError::Pattern {
+            pattern: not_author.join(" | "),
+            source: Box::new(source),
+        })?;
         Ok(Markers {
-            time_start: compile(format!("(?i)^(?:{times})"))?,
-            time_full: compile(format!("(?i)^(?:{times})$"))?,
-            time_anywhere: compile(format!("(?i)(?:{times})"))?,
-            count_header: compile(format!("(?i)^(?:{})$", alternation(&file.count_headers)?))?,
-            action: compile(format!("(?i)^(?:{})$", alternation(&file.actions)?))?,
-            closer: compile(format!("(?i)^(?:{})", alternation(&file.closers)?))?,
+            time_start: LineRegex::new(time_start),
+            time_full: LineRegex::new(time_full),
+            time_anywhere,
+            count_header: LineRegex::new(count_header),
+            action: LineRegex::new(action),
+            closer: LineRegex::new(closer),
             reply_to,
+            reply_to_any,
             reply_placeholders: file
                 .reply_placeholders
                 .values()
                 .flatten()
                 .map(|p| p.to_lowercase())
                 .collect(),
+            not_author,
             heads,
         })
     }
@@ -299,6 +503,11 @@ impl Markers {
     /// The length in bytes of the time expression a line starts with, if it starts with one.
     pub fn time_prefix(&self, line: &str) -> Option<usize> {
         self.time_start.find(line).map(|m| m.end())
+    }
+
+    /// Whether the line starts with a time expression (cheaper than finding where it ends).
+    pub fn starts_with_time(&self, line: &str) -> bool {
+        self.time_start.is_match(line)
     }
 
     /// Whether a time expression appears anywhere in the line.
@@ -320,7 +529,7 @@ impl Markers {
 
     /// The author named by a "in reply to X" line.
     pub fn reply_to<'a>(&self, line: &'a str) -> Option<&'a str> {
-        if line.len() > 120 {
+        if line.len() > 120 || !self.reply_to_any.is_match(line) {
             return None;
         }
         self.reply_to
@@ -338,13 +547,28 @@ impl Markers {
 
     /// Whether a string can be an author's name: short, and not itself a marker.
     pub fn is_plausible_author(&self, author: &str) -> bool {
-        !author.is_empty()
-            && author.chars().count() <= 80
-            && !author.contains("://")
-            && self.time_prefix(author).is_none()
-            && !self.is_action(author)
-            && !self.is_closer(author)
-            && !self.is_count_header(author)
+        if author.is_empty() || author.chars().count() > MAX_AUTHOR_CHARS || author.contains("://")
+        {
+            return false;
+        }
+        // One scan for the four markers, each with the length bound of its own check.
+        if author.len() < 80 {
+            return !self.not_author.is_match(author);
+        }
+        let found = self.not_author.matches(author);
+        !(found.matched(NOT_AUTHOR_TIME)
+            || found.matched(NOT_AUTHOR_CLOSER)
+            || (author.len() < 200 && found.matched(NOT_AUTHOR_COUNT_HEADER)))
+    }
+}
+
+/// Whether a pattern is a plain sequence (no alternation or flag change at its top level), so
+/// that it means the same on its own as after a prefix.
+fn is_plain_sequence(pattern: &str) -> bool {
+    match regex_syntax::ast::parse::Parser::new().parse(pattern) {
+        Ok(Ast::Alternation(_) | Ast::Flags(_)) | Err(_) => false,
+        Ok(Ast::Concat(ref concat)) => !concat.asts.iter().any(|a| matches!(a, Ast::Flags(_))),
+        Ok(_) => true,
     }
 }
 
@@ -462,16 +686,13 @@ mod tests {
             )
             .unwrap();
         assert_eq!(
-            (head.author.as_str(), head.time.as_str()),
+            (head.author, head.time),
             ("Awa Ndiaye", "le 02/05/2025 à 08h15")
         );
         let head = rule("author-dot-time")
             .matches(markers(), "Moussa K. · 2 hours ago", None)
             .unwrap();
-        assert_eq!(
-            (head.author.as_str(), head.time.as_str()),
-            ("Moussa K.", "2 hours ago")
-        );
+        assert_eq!((head.author, head.time), ("Moussa K.", "2 hours ago"));
     }
 
     #[test]
@@ -482,6 +703,69 @@ mod tests {
             Some("Moussa K")
         );
         assert!(markers().is_reply_placeholder("Reply_author"));
+    }
+
+    #[test]
+    fn first_bytes_admit_every_match_of_a_line_anchored_pattern() {
+        let time = FirstBytes::of(r"(?i)^(?:le\s+)?\d");
+        for line in ["Le 3", "le 3", "3 mai", "LE\t4"] {
+            assert!(time.admits(line), "{line}");
+        }
+        for line in ["", "Kwame says:", " 3"] {
+            assert!(!time.admits(line), "{line}");
+        }
+        // Not anchored in every branch, or able to match nothing: every line may match.
+        for pattern in [r"^a|b", r"^a?", r"a"] {
+            assert!(FirstBytes::of(pattern).admits("xb"), "{pattern}");
+        }
+    }
+
+    #[test]
+    fn a_leading_author_is_read_as_the_whole_line_regex_reads_it() {
+        let lines = [
+            "Awa says:",
+            "Awa  says  says:",
+            "says says:",
+            "Awa · 2 hours ago · 3 hours ago",
+            "x says:",
+            "says:",
+            "",
+            "Éloïse a écrit :",
+        ];
+        let long = format!("{} says:", "a".repeat(81));
+        let exact = format!("{} says:", "é".repeat(80));
+        for head in [
+            r"{author}\s+says\s*:",
+            r"{author}\s*·\s*{time}",
+            r"{author}\s*·\s*{text}",
+            r"{author} a|b says:",
+        ] {
+            let custom = format!(
+                "{}\n[[heads]]\nname = \"custom\"\npattern = '{head}'\n",
+                DEFAULT_MARKERS
+            );
+            let markers = Markers::from_toml(&custom).unwrap();
+            let rule = markers.heads.last().unwrap();
+            let times = markers.time_full.regex.as_str();
+            let times = &times["(?i)^(?:".len()..times.len() - 2];
+            let whole = Regex::new(&format!(
+                "(?i)^{}$",
+                head.replace("{author}", r"(?P<author>[^\n]{1,80}?)")
+                    .replace("{time}", &format!("(?P<time>{times})"))
+                    .replace("{text}", r"(?P<text>[^\n]*)")
+            ))
+            .unwrap();
+            for line in lines.iter().copied().chain([long.as_str(), exact.as_str()]) {
+                let expected = whole.captures(line).map(|c| {
+                    let get = |name| c.name(name).map_or("", |m| m.as_str().trim());
+                    (get("author"), get("time"), get("text"))
+                });
+                let got = rule
+                    .matches(&markers, line, None)
+                    .map(|m| (m.author, m.time, m.text));
+                assert_eq!(got, expected, "{head} on {line:?}");
+            }
+        }
     }
 
     #[test]

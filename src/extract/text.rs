@@ -16,6 +16,8 @@
 //! 5. `body`: the lines up to the next head, minus action lines ("Répondre", "Like (14)");
 //!    an "in reply to X" line becomes the parent; a closer ends the section.
 
+use std::cell::Cell;
+
 use super::markers::{HeadMatch, HeadRule, Markers};
 use super::{Extraction, Source};
 use crate::error::Result;
@@ -34,12 +36,9 @@ pub fn read(source: &Source) -> Result<Extraction> {
 pub fn read_page(thread_id: &str, text: &str, markers: &Markers) -> Thread {
     let lines: Vec<&str> = text.lines().map(str::trim).collect();
     let page = Page {
-        starts_with_time: lines
-            .iter()
-            .map(|l| markers.time_prefix(l).is_some())
-            .collect(),
+        starts_with_time: lines.iter().map(|l| markers.starts_with_time(l)).collect(),
         is_closer: lines.iter().map(|l| markers.is_closer(l)).collect(),
-        contains_time: lines.iter().map(|l| markers.contains_time(l)).collect(),
+        contains_time: vec![Cell::new(None); lines.len()],
         lines,
     };
     let lines = &page.lines;
@@ -47,14 +46,17 @@ pub fn read_page(thread_id: &str, text: &str, markers: &Markers) -> Thread {
     let section = find_section(&page, markers);
     let article_end = match &section {
         Some(section) => section.header_line.unwrap_or(section.first_line),
-        None => lines
+        None => page
+            .is_closer
             .iter()
-            .position(|l| markers.is_closer(l))
+            .position(|&closer| closer)
             .unwrap_or(lines.len()),
     };
     thread.article = read_article(thread_id, &lines[..article_end]);
     if let Some(section) = section {
-        for comment in read_comments(lines, &section, markers) {
+        let comments = read_comments(&page, &section, markers);
+        thread.comments.reserve_exact(comments.len());
+        for comment in comments {
             thread.push(comment);
         }
         resolve_parents(&mut thread);
@@ -68,20 +70,47 @@ struct Page<'a> {
     lines: Vec<&'a str>,
     starts_with_time: Vec<bool>,
     is_closer: Vec<bool>,
-    contains_time: Vec<bool>,
+    /// Whether a line holds a time anywhere, filled in when a rule first asks: it scans the
+    /// whole line, and only rules with a time on their first line need it.
+    contains_time: Vec<Cell<Option<bool>>>,
+}
+
+impl Page<'_> {
+    fn contains_time(&self, line: usize, markers: &Markers) -> bool {
+        let cell = &self.contains_time[line];
+        cell.get().unwrap_or_else(|| {
+            let found = markers.contains_time(self.lines[line]);
+            cell.set(Some(found));
+            found
+        })
+    }
+
+    /// Whether a head of `rule` can start at a line, by the rule's cheap filters. A head read
+    /// from text glued to the previous time line skips the filters on its first line (rules
+    /// that read one start with a bare `{author}` line, so have none).
+    fn may_start_head(&self, line: usize, rule: &HeadRule, markers: &Markers, glued: bool) -> bool {
+        let next_is_time = self
+            .starts_with_time
+            .get(line + 1)
+            .copied()
+            .unwrap_or(false);
+        !((rule.second_line_starts_with_time && !next_is_time)
+            || (rule.starts_with_time && !glued && !self.starts_with_time[line])
+            || (rule.time_on_first_line && !glued && !self.contains_time(line, markers)))
+    }
 }
 
 /// Where the comment section is and the heads found in it.
-struct Section {
+struct Section<'a> {
     /// The count header line, if the page has one.
     header_line: Option<usize>,
     /// The first line of the section (after the header, or the first head without one).
     first_line: usize,
     /// Heads, with line numbers relative to `first_line`.
-    heads: Vec<Head>,
+    heads: Vec<Head<'a>>,
 }
 
-fn find_section(page: &Page<'_>, markers: &Markers) -> Option<Section> {
+fn find_section<'a>(page: &Page<'a>, markers: &Markers) -> Option<Section<'a>> {
     if let Some(header) = page.lines.iter().position(|l| markers.is_count_header(l)) {
         let first_line = header + 1;
         // The layout is chosen on the start of the section, then read all through.
@@ -122,11 +151,11 @@ fn find_section(page: &Page<'_>, markers: &Markers) -> Option<Section> {
 
 /// A head found at a line of the page.
 #[derive(Debug)]
-struct Head {
+struct Head<'a> {
     first_line: usize,
     /// The line holding the time (and maybe the start of the text).
     last_line: usize,
-    found: HeadMatch,
+    found: HeadMatch<'a>,
 }
 
 /// Lines after a count header on which the layout of a section is chosen.
@@ -134,14 +163,21 @@ const LAYOUT_SAMPLE: usize = 400;
 
 /// The head rule that finds the most heads in lines `from..to` (the earliest rule on a tie),
 /// with its heads (line numbers relative to `from`).
-fn best_rule<'m>(
-    page: &Page<'_>,
+fn best_rule<'m, 'a>(
+    page: &Page<'a>,
     from: usize,
     to: usize,
     markers: &'m Markers,
-) -> Option<(&'m HeadRule, Vec<Head>)> {
+) -> Option<(&'m HeadRule, Vec<Head<'a>>)> {
     let mut best: Option<(&HeadRule, Vec<Head>)> = None;
     for rule in &markers.heads {
+        // Each head starts at a distinct line passing the rule's filters: a rule with no more
+        // such lines than the best so far has heads cannot beat it (a tie goes to the best).
+        let found = best.as_ref().map_or(0, |(_, b)| b.len());
+        let mut candidates = (from..to).filter(|&i| page.may_start_head(i, rule, markers, false));
+        if candidates.nth(found).is_none() {
+            continue;
+        }
         let heads = find_heads(page, from, to, rule, markers);
         if !heads.is_empty() && best.as_ref().is_none_or(|(_, b)| heads.len() > b.len()) {
             best = Some((rule, heads));
@@ -152,15 +188,14 @@ fn best_rule<'m>(
 
 /// All heads of one rule in lines `from..to` (numbered from `from`), in order, stopping at
 /// the first closer after a head.
-fn find_heads(
-    page: &Page<'_>,
+fn find_heads<'a>(
+    page: &Page<'a>,
     from: usize,
     to: usize,
     rule: &HeadRule,
     markers: &Markers,
-) -> Vec<Head> {
+) -> Vec<Head<'a>> {
     let lines = &page.lines[from..to];
-    let starts_with_time = &page.starts_with_time[from..];
     let mut heads: Vec<Head> = Vec::new();
     let mut i = 0;
     while i < lines.len() {
@@ -174,7 +209,7 @@ fn find_heads(
         let glued = heads
             .last()
             .filter(|h| h.last_line == i && rule.author_alone_on_first_line)
-            .map(|h| h.found.text.as_str());
+            .map(|h| h.found.text);
         let first = match glued {
             Some(text) if !text.is_empty() => text,
             Some(_) => {
@@ -183,20 +218,12 @@ fn find_heads(
             }
             None => line,
         };
-        let next_is_time = page
-            .starts_with_time
-            .get(from + i + 1)
-            .copied()
-            .unwrap_or(false);
-        if (rule.second_line_starts_with_time && !next_is_time)
-            || (rule.starts_with_time && glued.is_none() && !starts_with_time[i])
-            || (rule.time_on_first_line && glued.is_none() && !page.contains_time[from + i])
-        {
+        if !page.may_start_head(from + i, rule, markers, glued.is_some()) {
             i += 1;
             continue;
         }
         match rule.matches(markers, first, next) {
-            Some(found) if markers.is_plausible_author(&found.author) => {
+            Some(found) if markers.is_plausible_author(found.author) => {
                 let last_line = if rule.two_lines { i + 1 } else { i };
                 heads.push(Head {
                     first_line: i,
@@ -217,29 +244,29 @@ fn find_heads(
     heads
 }
 
-fn read_comments(lines: &[&str], section: &Section, markers: &Markers) -> Vec<Comment> {
+fn read_comments(page: &Page<'_>, section: &Section<'_>, markers: &Markers) -> Vec<Comment> {
+    let lines = &page.lines;
     let offset = section.first_line;
     let heads = &section.heads;
     let mut comments: Vec<Comment> = Vec::with_capacity(heads.len());
     for (k, head) in heads.iter().enumerate() {
-        let next = heads.get(k + 1);
+        let next_first_line = heads.get(k + 1).map(|n| n.first_line);
         let mut body: Vec<&str> = Vec::new();
         let mut parent_author: Option<&str> = None;
         let mut closed = false;
-        let tail_is_next_author = next.is_some_and(|n| n.first_line == head.last_line);
+        let tail_is_next_author = next_first_line == Some(head.last_line);
         if !head.found.text.is_empty() && !tail_is_next_author {
-            if markers.is_closer(&head.found.text) {
+            if markers.is_closer(head.found.text) {
                 closed = true;
             } else {
-                body.push(&head.found.text);
+                body.push(head.found.text);
             }
         }
-        let body_end = next.map_or(lines.len() - offset, |n| n.first_line);
+        let body_end = next_first_line.unwrap_or(lines.len() - offset);
         if !closed {
-            for &line in
-                &lines[offset + head.last_line + 1..offset + body_end.max(head.last_line + 1)]
-            {
-                if markers.is_closer(line) {
+            let range = offset + head.last_line + 1..offset + body_end.max(head.last_line + 1);
+            for (&line, &is_closer) in lines[range.clone()].iter().zip(&page.is_closer[range]) {
+                if is_closer {
                     closed = true;
                     break;
                 }
@@ -252,10 +279,11 @@ fn read_comments(lines: &[&str], section: &Section, markers: &Markers) -> Vec<Co
                 }
             }
         }
+        let text = join_paragraphs(&body);
         let mut comment = Comment {
-            author: head.found.author.clone(),
-            posted_at: head.found.time.clone(),
-            text: join_paragraphs(&body),
+            author: head.found.author.to_string(),
+            posted_at: head.found.time.to_string(),
+            text,
             ..Comment::default()
         };
         if markers.is_reply_placeholder(&comment.author) {
