@@ -4,6 +4,7 @@
 mod common;
 
 use common::{fixture, parse_csv, seeds_dir, stderr, Row, Workdir};
+use moderate::model::file::FORMAT_VERSION;
 
 fn dump(name: &str) -> String {
     std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -45,7 +46,8 @@ fn check_scores(split: &[Row], scored: &[Row]) {
             .sum();
         assert!((p - 1.0).abs() < 1e-3, "probabilities sum to 1: {p}");
         assert!(["approve", "review", "flag"].contains(&s["decision"].as_str()));
-        assert!(s["model"].starts_with("moderate-v2-"));
+        let model_id = format!("moderate-v{FORMAT_VERSION}-");
+        assert!(s["model"].starts_with(&model_id), "{}", s["model"]);
         let chars: Vec<char> = s["text"].chars().collect();
         for (term, start, end) in terms(&s["reasons"]) {
             let found: String = chars[start..end].iter().collect();
