@@ -67,9 +67,9 @@ thread per video, so copies are recognised):
   is the main weakness. It is a bag of n-grams: short comments are judged on a few words,
   and function words that the corpus's threats use often ("these", "those", "should",
   "going to") weigh toward incitement, so short threats phrased unlike the corpus are
-  missed and short harmless sentences of a threat's shape ("Those nurses make me proud",
-  "Nobody should ever be beaten like that") can be labelled incitement (see the HateCheck
-  rows above).
+  missed and short harmless sentences of a threat's shape can be labelled incitement: "We
+  should not let any child be beaten." gets 0.98, "should" alone weighing +2.46 (see the
+  HateCheck rows above).
 - HateCheck's non-hateful cases include threats against people outside protected groups
   (threats against cyclists, managers or "you": `target_group_nh`, `target_indiv_nh`);
   this project's guidelines call those `incitement`, so part of the false-alarm rate above
