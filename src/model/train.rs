@@ -304,3 +304,59 @@ fn thresholds(
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn data(threads: &[&str]) -> TrainingData {
+        let comments = threads
+            .iter()
+            .map(|t| Comment {
+                thread_id: t.to_string(),
+                text: format!("a comment of {t}"),
+                label: "substantive".to_string(),
+                ..Comment::default()
+            })
+            .collect();
+        let articles = threads
+            .iter()
+            .map(|t| Article {
+                thread_id: t.to_string(),
+                title: format!("the news of {t}"),
+                body: String::new(),
+            })
+            .collect();
+        TrainingData::new(comments, articles)
+    }
+
+    fn kept(data: &TrainingData, rows: &[usize], dropout: f64, seed: u64) -> Vec<String> {
+        let options = TrainOptions {
+            article_dropout: dropout,
+            seed,
+            ..TrainOptions::default()
+        };
+        let articles = articles_kept(data, rows, &options);
+        articles.into_iter().map(|a| a.thread_id).collect()
+    }
+
+    #[test]
+    fn article_dropout_drops_the_drawn_share_of_training_threads_only() {
+        let data = data(&["a", "b", "c", "d", "e", "f", "g", "h"]);
+        let training: Vec<usize> = (0..4).collect();
+        // Half of the four training threads lose their article; the others all keep theirs.
+        let with_half = kept(&data, &training, 0.5, 42);
+        assert_eq!(with_half.len(), 6, "{with_half:?}");
+        for outside in ["e", "f", "g", "h"] {
+            assert!(with_half.iter().any(|t| t == outside));
+        }
+        assert_eq!(with_half, kept(&data, &training, 0.5, 42), "seeded");
+        assert_eq!(kept(&data, &training, 0.0, 42).len(), 8);
+        assert_eq!(kept(&data, &training, 1.0, 42).len(), 4);
+        // Other seeds draw other threads.
+        let draws: std::collections::BTreeSet<Vec<String>> = (0..16)
+            .map(|seed| kept(&data, &training, 0.5, seed))
+            .collect();
+        assert!(draws.len() > 1, "the draw depends on the seed");
+    }
+}
