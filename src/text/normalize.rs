@@ -54,9 +54,8 @@ impl Normalizer {
         }
     }
 
-    /// Squashes runs of three or more identical characters to two (when asked).
-    /// Keeps at most two of a run of one character; `capacity` is the usual output length
-    /// (the input's), so most tokens take one allocation.
+    /// Squashes runs of three or more identical characters to two (when asked). `capacity`
+    /// is the usual output length (the input's), so most tokens take one allocation.
     fn squash(&self, chars: impl Iterator<Item = char>, capacity: usize) -> String {
         let mut out = String::with_capacity(capacity);
         let mut previous: Option<char> = None;
