@@ -232,3 +232,41 @@ fn an_unreadable_input_among_several_gives_a_partial_run() {
     assert!(stderr(&output).contains("missing.txt: no such file"));
     assert_eq!(wd.read_csv("s.csv").len(), 4);
 }
+
+#[test]
+fn a_copy_is_named_once_in_its_reasons_with_its_original() {
+    let wd = Workdir::new();
+    let ad = "Besoin d'un prêt urgent ? Taux 2%, contactez-nous sur WhatsApp +225 07 00 11 22 33";
+    let edited =
+        "Besoin d'un prêt urgent !! Taux 2%, contactez-nous vite sur WhatsApp +225 07 00 11 22 33";
+    wd.write(
+        "copies.csv",
+        format!("thread_id,comment_id,text\nt,first,\"{ad}\"\nt,exact,\"{ad}\"\nt,edited,\"{edited}\"\n"),
+    );
+    wd.run_ok(&["score", "copies.csv", "-o", "scored.csv"]);
+    let scored = wd.read_csv("scored.csv");
+    let copy_reasons = |row: &Row| -> Vec<String> {
+        row["reasons"]
+            .split("; ")
+            .filter(|r| r.contains("copy of"))
+            .map(str::to_string)
+            .collect()
+    };
+    assert!(
+        copy_reasons(&scored[0]).is_empty(),
+        "{}",
+        scored[0]["reasons"]
+    );
+    let exact = copy_reasons(&scored[1]);
+    assert_eq!(exact.len(), 1, "{exact:?}");
+    assert!(
+        exact[0].starts_with("exact copy of first (1.00)"),
+        "{exact:?}"
+    );
+    let edited = copy_reasons(&scored[2]);
+    assert_eq!(edited.len(), 1, "{edited:?}");
+    assert!(
+        edited[0].starts_with("near-copy of first (0."),
+        "{edited:?}"
+    );
+}

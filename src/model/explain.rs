@@ -137,14 +137,26 @@ pub fn explain_with_evidence(
         .map(|(&(column, _), &weight)| (column, weight))
         .collect();
     context.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    let context_reasons = context
-        .into_iter()
-        .filter_map(|(column, weight)| {
-            let name = CONTEXT_FEATURES[(column - n_text) as usize];
-            describe(name, context_of, copy_of).map(|text| Reason::Context { text, weight })
-        })
-        .take(MAX_CONTEXT);
-    reasons.extend(context_reasons);
+    // Features that say the same thing in words (the copy similarity, its thresholds and the
+    // cluster size all say "near-copy of …") make one reason with their summed weight.
+    let mut context_reasons: Vec<(String, f32)> = Vec::new();
+    for (column, weight) in context {
+        let name = CONTEXT_FEATURES[(column - n_text) as usize];
+        let Some(text) = describe(name, context_of, copy_of) else {
+            continue;
+        };
+        match context_reasons.iter_mut().find(|(t, _)| *t == text) {
+            Some((_, total)) => *total += weight,
+            None => context_reasons.push((text, weight)),
+        }
+    }
+    context_reasons.sort_by(|a, b| b.1.total_cmp(&a.1));
+    reasons.extend(
+        context_reasons
+            .into_iter()
+            .take(MAX_CONTEXT)
+            .map(|(text, weight)| Reason::Context { text, weight }),
+    );
     reasons
 }
 
@@ -228,9 +240,12 @@ fn describe(name: &str, context: &CommentContext, copy_of: Option<&str>) -> Opti
         })
     };
     match name {
-        "exact copy" => copy("exact copy"),
-        "copy similarity" | "copy ≥ 0.7" | "copy ≥ 0.9" | "copy cluster size" => {
-            copy("near-copy")
+        "exact copy" | "copy similarity" | "copy ≥ 0.7" | "copy ≥ 0.9" | "copy cluster size" => {
+            copy(if best.is_some_and(|b| b.exact) {
+                "exact copy"
+            } else {
+                "near-copy"
+            })
         }
         "copy by the same author" => Some("copied from the same author".into()),
         "copy from another thread" => Some("copied from another thread".into()),
