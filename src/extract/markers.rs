@@ -165,9 +165,13 @@ impl LineRegex {
 }
 
 /// The bytes a match of a pattern can start with, when every match starts at the start of
-/// the line and none is empty; otherwise every line is admitted.
+/// the line and none is empty; otherwise every line is admitted, the empty one included.
 #[derive(Debug)]
-struct FirstBytes([u64; 4]);
+struct FirstBytes {
+    set: [u64; 4],
+    /// Whether an empty line may match (when the bytes are not known).
+    empty: bool,
+}
 
 impl FirstBytes {
     fn of(pattern: &str) -> FirstBytes {
@@ -180,14 +184,14 @@ impl FirstBytes {
         for (b, _) in bytes.iter().enumerate().filter(|&(_, &is)| is || !known) {
             set[b / 64] |= 1 << (b % 64);
         }
-        FirstBytes(set)
+        FirstBytes { set, empty: !known }
     }
 
     /// Whether a line can match: its first byte is one a match can start with.
     fn admits(&self, line: &str) -> bool {
-        line.as_bytes()
-            .first()
-            .is_some_and(|&b| self.0[usize::from(b / 64)] & (1 << (b % 64)) != 0)
+        line.as_bytes().first().map_or(self.empty, |&b| {
+            self.set[usize::from(b / 64)] & (1 << (b % 64)) != 0
+        })
     }
 }
 
@@ -718,6 +722,8 @@ mod tests {
         for pattern in [r"^a|b", r"^a?", r"a"] {
             assert!(FirstBytes::of(pattern).admits("xb"), "{pattern}");
         }
+        // A pattern that can match nothing matches the empty line too.
+        assert!(FirstBytes::of(r"^a?").admits(""));
     }
 
     #[test]
