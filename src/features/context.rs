@@ -61,8 +61,8 @@ pub struct CommentContext {
 
 #[derive(Debug, Default)]
 struct ThreadState {
-    /// Sum of the word vectors of the thread's comments so far.
-    centroid: FxHashMap<u32, f32>,
+    /// The word vectors of the thread's comments so far.
+    centroid: Centroid,
     comments: usize,
     /// Comments inserted when it last had one: a thread silent for a whole duplicate window
     /// is forgotten, so memory stays bounded on an endless stream.
@@ -189,10 +189,8 @@ impl<'a> ContextBuilder<'a> {
                         let words = &rest[i].1;
                         let article_similarity = article.map(|a| cosine(words, a));
                         let thread_similarity =
-                            (state.comments > 0).then(|| cosine_to_sum(words, &state.centroid));
-                        for &(column, value) in words {
-                            *state.centroid.entry(column).or_insert(0.0) += value;
-                        }
+                            (state.comments > 0).then(|| state.centroid.cosine(words));
+                        state.centroid.add(words);
                         state.comments += 1;
                         state.latest = inserted;
                         (article_similarity, thread_similarity)
@@ -358,17 +356,36 @@ fn cosine(a: &[(u32, f32)], b: &[(u32, f32)]) -> f32 {
     dot / (na * nb)
 }
 
-fn cosine_to_sum(a: &[(u32, f32)], sum: &FxHashMap<u32, f32>) -> f32 {
-    let na = a.iter().map(|(_, x)| x * x).sum::<f32>().sqrt();
-    let nb = sum.values().map(|x| x * x).sum::<f32>().sqrt();
-    if na == 0.0 || nb == 0.0 {
-        return 0.0;
+/// The sum of a thread's word vectors. Its squared norm is kept up to date as entries
+/// grow, so a comment's cosine to it costs the comment's length, not the thread's.
+#[derive(Debug, Default)]
+struct Centroid {
+    sum: FxHashMap<u32, f32>,
+    norm_sq: f64,
+}
+
+impl Centroid {
+    fn add(&mut self, row: &[(u32, f32)]) {
+        for &(column, value) in row {
+            let entry = self.sum.entry(column).or_insert(0.0);
+            let before = f64::from(*entry);
+            *entry += value;
+            self.norm_sq += f64::from(*entry).powi(2) - before.powi(2);
+        }
     }
-    let dot: f32 = a
-        .iter()
-        .map(|(c, x)| x * sum.get(c).copied().unwrap_or(0.0))
-        .sum();
-    dot / (na * nb)
+
+    fn cosine(&self, a: &[(u32, f32)]) -> f32 {
+        let na = a.iter().map(|(_, x)| x * x).sum::<f32>().sqrt();
+        let nb = self.norm_sq.max(0.0).sqrt() as f32;
+        if na == 0.0 || nb == 0.0 {
+            return 0.0;
+        }
+        let dot: f32 = a
+            .iter()
+            .map(|(c, x)| x * self.sum.get(c).copied().unwrap_or(0.0))
+            .sum();
+        dot / (na * nb)
+    }
 }
 
 #[cfg(test)]
