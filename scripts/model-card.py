@@ -1,10 +1,31 @@
 """Writes models/README.md (the model card) from the reports scripts/train-default wrote and
 the table scripts/check-generalisation printed (models/generalisation.md)."""
+import csv
+import io
 import os
+import re
+import subprocess
 
 def read(name):
     path = os.path.join("models", name)
     return open(path, encoding="utf-8").read().strip() if os.path.exists(path) else "(not measured)"
+
+def corpus_size():
+    with open("data/comments.csv", newline="", encoding="utf-8") as f:
+        return sum(1 for _ in csv.DictReader(f))
+
+# A harmless sentence of a threat's shape, scored by the default model, so the limits below
+# quote what this model does rather than a number from an earlier one.
+EXAMPLE = "We should not let any child be beaten."
+
+def example():
+    table = f'thread_id,comment_id,text\nexample,1,"{EXAMPLE}"\n'
+    out = subprocess.run(["target/release/moderate", "score", "-", "--quiet"], input=table,
+                         capture_output=True, text=True, check=True).stdout
+    row = next(csv.DictReader(io.StringIO(out)))
+    should = re.search(r'"should"@\S+ ([+-][0-9.]+)', row["reasons"])
+    weight = should.group(1) if should else "not among the reasons"
+    return f'"{EXAMPLE}" gets {float(row["p_incitement"]):.2f} incitement, "should" weighing {weight}'
 
 card = f"""# Model card: the default model
 
@@ -63,13 +84,13 @@ thread per video, so copies are recognised):
 
 ## Known limits
 
-- The corpus is small (about 4,700 comments) and written by the team: wording it never saw
+- The corpus is small (about {round(corpus_size(), -2):,} comments) and written by the team: wording it never saw
   is the main weakness. It is a bag of n-grams: short comments are judged on a few words,
   and function words that the corpus's threats use often ("these", "those", "should",
   "going to") weigh toward incitement, so short threats phrased unlike the corpus are
-  missed and short harmless sentences of a threat's shape can be labelled incitement: "We
-  should not let any child be beaten." gets 0.98, "should" alone weighing +2.46 (see the
-  HateCheck rows above).
+  missed and short harmless sentences of a threat's shape can be labelled incitement:
+  {example()}
+  (see the HateCheck rows above).
 - HateCheck's non-hateful cases include threats against people outside protected groups
   (threats against cyclists, managers or "you": `target_group_nh`, `target_indiv_nh`);
   this project's guidelines call those `incitement`, so part of the false-alarm rate above
