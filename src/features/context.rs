@@ -78,6 +78,8 @@ pub struct ContextBuilder<'a> {
     threads: HashMap<String, ThreadState>,
     /// Author and thread of the comments in the duplicate window, by position.
     seen: Window<(String, String)>,
+    /// Whether article and thread closeness are measured (see [`copies_only`](Self::copies_only)).
+    measure_closeness: bool,
 }
 
 impl<'a> ContextBuilder<'a> {
@@ -89,6 +91,17 @@ impl<'a> ContextBuilder<'a> {
             articles: HashMap::new(),
             threads: HashMap::new(),
             seen: Window::default(),
+            measure_closeness: true,
+        }
+    }
+
+    /// A builder that leaves article and thread closeness unmeasured (`None`), for models
+    /// without context columns: only copies are read of their contexts (for the
+    /// `duplicate_cluster` column), and closeness is a large share of the work.
+    pub fn copies_only(self) -> Self {
+        ContextBuilder {
+            measure_closeness: false,
+            ..self
         }
     }
 
@@ -117,7 +130,11 @@ impl<'a> ContextBuilder<'a> {
         PreparedComment {
             duplicate: self.index.prepare(text),
             surface: Surface::of(text, tokens),
-            words: word_block(self.tfidf, row),
+            words: if self.measure_closeness {
+                word_block(self.tfidf, row)
+            } else {
+                Vec::new()
+            },
         }
     }
 
@@ -133,7 +150,11 @@ impl<'a> ContextBuilder<'a> {
             .map(|p| (p.duplicate, (p.surface, p.words)))
             .unzip();
         let reports = self.index.insert_batch(duplicates);
-        let closeness = self.closeness(comments, &rest);
+        let closeness = if self.measure_closeness {
+            self.closeness(comments, &rest)
+        } else {
+            vec![(None, None); comments.len()]
+        };
         let contexts = comments
             .iter()
             .zip(reports)

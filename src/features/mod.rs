@@ -74,9 +74,14 @@ pub struct FeatureStream<'a> {
 
 impl<'a> FeatureStream<'a> {
     pub fn new(features: &'a Features) -> Self {
+        let context = ContextBuilder::new(&features.tfidf);
         FeatureStream {
             features,
-            context: ContextBuilder::new(&features.tfidf),
+            context: if features.context {
+                context
+            } else {
+                context.copies_only()
+            },
         }
     }
 
