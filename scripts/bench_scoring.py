@@ -1,8 +1,9 @@
 """Scoring throughput of moderate, scikit-learn and fastText on the same synthetic comments.
 
 Each system is trained on the same 50,000 comments, then scores the same N comments from a
-CSV file to a CSV file (reading, predicting and writing included). Times are medians of three
-runs; comments/s and the ratios are printed as a Markdown table.
+CSV file to a CSV file (reading, predicting and writing included). The systems take turns,
+round after round, so a slow spell of a shared machine falls on all of them alike; times are
+medians over the rounds, and comments/s and the ratios are printed as a Markdown table.
 """
 import csv
 import os
@@ -17,13 +18,18 @@ from compare_peers import synthetic  # the same generator as the training compar
 BINARY, ROWS = sys.argv[1], int(sys.argv[2])
 
 
-def median_time(run, repeat=3):
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+ROUNDS = 5
+
+
+def median_times(runs):
+    """Times each (name, run) once per round, in turn; the median per name."""
+    times = {name: [] for name, _ in runs}
+    for _ in range(ROUNDS):
+        for name, run in runs:
+            start = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - start)
+    return [(name, statistics.median(times[name])) for name, _ in runs]
 
 
 def write(rows, path):
@@ -37,7 +43,7 @@ def write(rows, path):
 def main():
     train = synthetic(50_000, seed=1)
     score = synthetic(ROWS, seed=2)
-    results = []
+    runs = []
     with tempfile.TemporaryDirectory() as work:
         train_csv, score_csv = os.path.join(work, "train.csv"), os.path.join(work, "score.csv")
         write(train, train_csv)
@@ -45,12 +51,12 @@ def main():
         out = os.path.join(work, "out.csv")
         for name, extra in (("moderate (word 1-2 only, same model size as scikit-learn's)", ["--char-ngrams", "none", "--no-context"]),
                             ("moderate (defaults: word 1-2 + char 2-5 + context)", [])):
-            model = os.path.join(work, "m.model")
+            model = os.path.join(work, f"m{len(runs)}.model")
             subprocess.run([BINARY, "train", train_csv, "-o", model, "--cv", "0", "--quiet", *extra], check=True,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            t = median_time(lambda: subprocess.run([BINARY, "score", score_csv, "--model", model, "-o", out, "--quiet"],
-                                                   check=True, stderr=subprocess.DEVNULL))
-            results.append((name, t))
+            runs.append((name, lambda model=model: subprocess.run(
+                [BINARY, "score", score_csv, "--model", model, "-o", out, "--quiet"],
+                check=True, stderr=subprocess.DEVNULL)))
 
         from sklearn.feature_extraction.text import TfidfVectorizer
         from sklearn.linear_model import LogisticRegression
@@ -66,7 +72,7 @@ def main():
                 w = csv.writer(f)
                 w.writerow(["comment_id", "label"])
                 w.writerows(zip((r["comment_id"] for r in rows), labels))
-        results.append(("scikit-learn pipeline.predict", median_time(sklearn_file_to_file)))
+        runs.append(("scikit-learn pipeline.predict", sklearn_file_to_file))
 
         try:
             import fasttext
@@ -84,15 +90,19 @@ def main():
                     w = csv.writer(f)
                     w.writerow(["comment_id", "label"])
                     w.writerows(zip((r["comment_id"] for r in rows), (l[0] for l in labels)))
-            results.append(("fastText predict", median_time(fasttext_file_to_file)))
+            runs.append(("fastText predict", fasttext_file_to_file))
+            missing = []
         except ImportError:
-            results.append(("fastText predict (not installed)", float("nan")))
+            missing = [("fastText predict (not installed)", float("nan"))]
+        results = median_times(runs) + missing
 
     sk = next(t for n, t in results if n.startswith("scikit-learn"))
-    print(f"| scoring {ROWS} comments, file to file (median of 3) | seconds | comments/s | × scikit-learn |")
-    print("|---|---|---|---|")
+    ft = next(t for n, t in results if n.startswith("fastText"))
+    print(f"| scoring {ROWS} comments, file to file (median of {ROUNDS} rounds) | seconds | comments/s "
+          "| × scikit-learn | × fastText |")
+    print("|---|---|---|---|---|")
     for name, t in results:
-        print(f"| {name} | {t:.2f} | {ROWS / t:,.0f} | {sk / t:.1f}× |")
+        print(f"| {name} | {t:.2f} | {ROWS / t:,.0f} | {sk / t:.2f}× | {ft / t:.2f}× |")
 
 
 if __name__ == "__main__":
