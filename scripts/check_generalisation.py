@@ -1,5 +1,6 @@
 """Scores the public corpora with the default model and prints the issue's table."""
 import csv
+import math
 import os
 import re
 import subprocess
@@ -60,6 +61,7 @@ def main():
     calm = [s["label"] == "incitement" for r, s in zip(hatecheck, scored) if r["label"] == "non-hateful"]
     results.append(("HateCheck threat_* → incitement (recall)", *rate(threats), "≥ 0.80"))
     results.append(("HateCheck non-hateful → incitement (false alarms)", *rate(calm), "≤ 0.10"))
+    trade_off = incitement_trade_off(hatecheck, scored)
     # The labels of each HateCheck functionality, to see where the errors are.
     by_functionality = defaultdict(lambda: defaultdict(int))
     for r, s in zip(hatecheck, scored):
@@ -91,6 +93,26 @@ def main():
     for functionality, counts in sorted(by_functionality.items()):
         n = sum(counts.values())
         print(f"| {functionality} | {n} | " + " | ".join(f"{counts[l] / n:.2f}" for l in labels) + " |")
+    print("\nThe same HateCheck cases if incitement's probability were scaled by a factor before the"
+          "\nlabel is chosen (1 is the model as it is): whether a threshold alone could reach both goals.\n")
+    print("| incitement × | threat recall | non-hateful false alarms |\n|---|---|---|")
+    for factor, recall, alarms in trade_off:
+        print(f"| {factor:g} | {recall:.3f} | {alarms:.3f} |")
+
+
+def incitement_trade_off(hatecheck, scored):
+    """(factor, threat recall, non-hateful false-alarm rate) when p_incitement is multiplied by
+    the factor before the most probable label is taken."""
+    labels = ("duplicate", "incitement", "off-topic", "substantive")
+    points = []
+    for factor in (math.exp(-2), math.exp(-1), math.exp(-0.5), 1, math.exp(0.5), math.exp(1), math.exp(2)):
+        hits = defaultdict(list)
+        for r, s in zip(hatecheck, scored):
+            p = {l: float(s[f"p_{l}"] or 0) * (factor if l == "incitement" else 1) for l in labels}
+            kind = "threat" if r["functionality"].startswith("threat_") else "calm"
+            hits[kind].append(max(labels, key=p.get) == "incitement")
+        points.append((round(factor, 2), rate(hits["threat"])[0], rate(hits["calm"])[0]))
+    return points
 
 
 if __name__ == "__main__":

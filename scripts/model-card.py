@@ -91,6 +91,9 @@ thread per video, so copies are recognised):
   missed and short harmless sentences of a threat's shape can be labelled incitement:
   {example()}
   (see the HateCheck rows above).
+- No threshold on incitement reaches both HateCheck goals (the last table above): the model
+  ranks too many harmless sentences above too many threats, so a better ranking is needed,
+  not a different cut.
 - HateCheck's non-hateful cases include threats against people outside protected groups
   (threats against cyclists, managers or "you": `target_group_nh`, `target_indiv_nh`);
   this project's guidelines call those `incitement`, so part of the false-alarm rate above
