@@ -111,15 +111,45 @@ fn for_each_ngram(
             found(occurrence, &|| buffer.clone());
         }
     }
-    let Some((min_c, max_c)) = options.char_ngrams else {
+    let Some(lengths) = options.char_ngrams else {
         return;
     };
-    // Byte offsets of the characters of the padded token (and its end), reused.
-    let mut boundaries: Vec<usize> = Vec::new();
+    let mut scratch = CharScratch::default();
     for token in tokens.iter().filter(|t| t.kind == TokenKind::Word) {
+        scratch.for_each_char_ngram(&token.text, lengths, |gram| {
+            let occurrence = Occurrence {
+                key: feature_key(CHAR_TAG, gram),
+                block: Block::Char,
+                start: token.start,
+                end: token.end,
+            };
+            found(occurrence, &|| gram.to_string());
+        });
+    }
+}
+
+/// Buffers reused from word to word by [`CharScratch::for_each_char_ngram`].
+#[derive(Default)]
+struct CharScratch {
+    /// The word padded with a space each side.
+    buffer: String,
+    /// Byte offsets of the characters of `buffer` (and its end), for non-ASCII words.
+    boundaries: Vec<usize>,
+}
+
+impl CharScratch {
+    /// Calls `found` with every character n-gram of `word` padded with a space each side,
+    /// lengths `min..=max`, shortest first, left to right (the lone padding space is not one).
+    fn for_each_char_ngram(
+        &mut self,
+        word: &str,
+        (min, max): (usize, usize),
+        mut found: impl FnMut(&str),
+    ) {
+        let CharScratch { buffer, boundaries } = self;
         buffer.clear();
         buffer.push(' ');
-        buffer.push_str(&token.text);
+        buffer.push_str(word);
         buffer.push(' ');
         let ascii = buffer.is_ascii();
         if !ascii {
@@ -134,22 +164,15 @@ fn for_each_ngram(
         } else {
             boundaries.len() - 1
         };
-        for n in min_c.max(1)..=max_c {
+        for n in min.max(1)..=max {
             if n > chars {
                 break;
             }
             for start in 0..=chars - n {
                 let gram = &buffer[offset(start)..offset(start + n)];
-                if gram == " " {
-                    continue;
+                if gram != " " {
+                    found(gram);
                 }
-                let occurrence = Occurrence {
-                    key: feature_key(CHAR_TAG, gram),
-                    block: Block::Char,
-                    start: token.start,
-                    end: token.end,
-                };
-                found(occurrence, &|| gram.to_string());
             }
         }
     }
@@ -166,6 +189,13 @@ pub struct TfIdf {
     idf: Vec<f32>,
     #[serde(skip)]
     index: FxHashMap<u64, u32>,
+    /// The character n-gram columns of each vocabulary word, by the word's key: a range of
+    /// `word_char_columns`. Most words of a text are in the vocabulary, and one lookup of the
+    /// word then replaces one per n-gram (about twenty); other words are cut up as usual.
+    #[serde(skip)]
+    word_chars: FxHashMap<u64, (u32, u32)>,
+    #[serde(skip)]
+    word_char_columns: Vec<u32>,
 }
 
 impl PartialEq for TfIdf {
@@ -245,14 +275,18 @@ impl TfIdf {
             .iter()
             .map(|&(_, count, _)| (((1 + n_docs) as f64 / (1 + count) as f64).ln() + 1.0) as f32)
             .collect();
-        TfIdf {
+        let mut tfidf = TfIdf {
             blocks: kept.iter().map(|&(_, _, block)| block).collect(),
             names: names.into_iter().map(Option::unwrap_or_default).collect(),
             idf,
             index,
+            word_chars: FxHashMap::default(),
+            word_char_columns: Vec::new(),
             options,
             normalizer,
-        }
+        };
+        tfidf.cache_word_chars();
+        tfidf
     }
 
     /// Rebuilds the key index after loading (keys are not stored; see the module doc).
@@ -270,6 +304,61 @@ impl TfIdf {
                 (feature_key(tag, name), column as u32)
             })
             .collect();
+        self.cache_word_chars();
+    }
+
+    /// Fills [`Self::word_chars`] from the vocabulary's single words.
+    fn cache_word_chars(&mut self) {
+        self.word_chars.clear();
+        self.word_char_columns.clear();
+        let Some(lengths) = self.options.char_ngrams else {
+            return;
+        };
+        let mut scratch = CharScratch::default();
+        let words = self.names.iter().zip(&self.blocks);
+        for (name, _) in words.filter(|(name, &block)| block == Block::Word && !name.contains(' '))
+        {
+            let from = self.word_char_columns.len();
+            scratch.for_each_char_ngram(name, lengths, |gram| {
+                if let Some(&column) = self.index.get(&feature_key(CHAR_TAG, gram)) {
+                    self.word_char_columns.push(column);
+                }
+            });
+            let range = (from as u32, (self.word_char_columns.len() - from) as u32);
+            self.word_chars.insert(feature_key(WORD_TAG, name), range);
+        }
+    }
+
+    /// Calls `found(column, start, end)` for every kept n-gram of `tokens`, in the order of
+    /// [`for_each_ngram`], with the byte span that produced it.
+    fn for_each_column(&self, tokens: &[Token], mut found: impl FnMut(u32, usize, usize)) {
+        let words_only = TfIdfOptions {
+            char_ngrams: None,
+            ..self.options.clone()
+        };
+        for_each_ngram(tokens, &words_only, |o, _| {
+            if let Some(&column) = self.index.get(&o.key) {
+                found(column, o.start, o.end);
+            }
+        });
+        let Some(lengths) = self.options.char_ngrams else {
+            return;
+        };
+        let mut scratch = CharScratch::default();
+        for token in tokens.iter().filter(|t| t.kind == TokenKind::Word) {
+            if let Some(&(from, len)) = self.word_chars.get(&feature_key(WORD_TAG, &token.text)) {
+                let columns = &self.word_char_columns[from as usize..(from + len) as usize];
+                for &column in columns {
+                    found(column, token.start, token.end);
+                }
+                continue;
+            }
+            scratch.for_each_char_ngram(&token.text, lengths, |gram| {
+                if let Some(&column) = self.index.get(&feature_key(CHAR_TAG, gram)) {
+                    found(column, token.start, token.end);
+                }
+            });
+        }
     }
 
     pub fn n_features(&self) -> usize {
@@ -313,11 +402,7 @@ impl TfIdf {
     /// The TF-IDF row of a text given as its tokens (folded with [`Self::normalizer`]).
     pub fn transform_tokens(&self, tokens: &[Token]) -> Vec<(u32, f32)> {
         let mut columns: Vec<u32> = Vec::with_capacity(self.capacity_hint(tokens));
-        for_each_ngram(tokens, &self.options, |o, _| {
-            if let Some(&column) = self.index.get(&o.key) {
-                columns.push(column);
-            }
-        });
+        self.for_each_column(tokens, |column, _, _| columns.push(column));
         self.weigh(columns)
     }
 
@@ -333,15 +418,13 @@ impl TfIdf {
         evidence.reserve(self.capacity_hint(tokens));
         // Columns go in the high half of a sort key, the occurrence's rank in the low one.
         let mut keys: Vec<u64> = Vec::with_capacity(self.capacity_hint(tokens));
-        for_each_ngram(tokens, &self.options, |o, _| {
-            if let Some(&column) = self.index.get(&o.key) {
-                keys.push(u64::from(column) << 32 | evidence.len() as u64);
-                evidence.push(Evidence {
-                    entry: 0,
-                    start: o.start as u32,
-                    end: o.end as u32,
-                });
-            }
+        self.for_each_column(tokens, |column, start, end| {
+            keys.push(u64::from(column) << 32 | evidence.len() as u64);
+            evidence.push(Evidence {
+                entry: 0,
+                start: start as u32,
+                end: end as u32,
+            });
         });
         let row = self.count_columns(keys, |key, entry| {
             evidence[key as u32 as usize].entry = entry as u32;
@@ -450,10 +533,8 @@ impl TfIdf {
     pub fn occurrences(&self, text: &str) -> Vec<(u32, usize, usize)> {
         let tokens = tokenize(text, &self.normalizer);
         let mut found = Vec::new();
-        for_each_ngram(&tokens, &self.options, |o, _| {
-            if let Some(&column) = self.index.get(&o.key) {
-                found.push((column, o.start, o.end));
-            }
+        self.for_each_column(&tokens, |column, start, end| {
+            found.push((column, start, end))
         });
         found
     }
@@ -583,5 +664,32 @@ mod tests {
             .collect();
         assert!(spans.contains(&("brûler", "brûler")));
         assert!(spans.contains(&("les brûler", "les brûler")));
+    }
+
+    #[test]
+    fn vocabulary_words_give_the_char_ngrams_that_cutting_them_up_gives() {
+        let texts = [
+            "Le marché de Sévaré rouvre, les éleveurs reviennent",
+            "les éleveurs peuls et dogons signent un pacte au marché",
+        ];
+        let options = TfIdfOptions {
+            min_df: 1,
+            ..TfIdfOptions::default()
+        };
+        let tfidf = TfIdf::fit(&texts, options, Normalizer::default());
+        assert!(!tfidf.word_chars.is_empty());
+        // Known words (cached), unknown ones (cut up), accents, a repeat.
+        let text = "Marché rouvert : les éleveurs peuls reviennent, Sévaré respire, marché !";
+        let tokens = tokenize(text, &tfidf.normalizer);
+        let mut cut_up = Vec::new();
+        for_each_ngram(&tokens, &tfidf.options, |o, _| {
+            if let Some(&column) = tfidf.index.get(&o.key) {
+                cut_up.push((column, o.start, o.end));
+            }
+        });
+        assert_eq!(tfidf.occurrences(text), cut_up);
+        assert!(cut_up
+            .iter()
+            .any(|&(c, _, _)| tfidf.block(c as usize) == Block::Char));
     }
 }
