@@ -508,7 +508,8 @@ impl TfIdf {
     fn weigh_counts(&self, mut row: Vec<(u32, f32)>) -> Vec<(u32, f32)> {
         let mut norms = [0f32; 2];
         for (column, value) in row.iter_mut() {
-            let tf = if self.options.sublinear_tf {
+            // A count of one (most of them) weighs 1 either way: ln(1) is exactly 0.
+            let tf = if self.options.sublinear_tf && *value != 1.0 {
                 1.0 + value.ln()
             } else {
                 *value
