@@ -627,22 +627,19 @@ fn shingle_set(folded: &str) -> Vec<u32> {
     set
 }
 
-/// Sorts comment positions below `bound`: by radix (two or three passes of 11 bits) when
-/// there are many, else by comparison; the same order either way.
+/// Sorts comment positions below `bound`: by radix (a byte a pass, the counts on the stack)
+/// when there are many, else by comparison; the same order either way.
 fn sort_positions(positions: &mut Vec<u32>, bound: usize) {
-    const DIGIT: u32 = 11;
-    let bits = usize::BITS - bound.leading_zeros();
     if positions.len() < 256 {
         positions.sort_unstable();
         return;
     }
-    let passes = bits.div_ceil(DIGIT).max(1);
-    let mut counts = vec![0usize; 1 << DIGIT];
+    let bits = usize::BITS - bound.leading_zeros();
     let mut scratch = vec![0u32; positions.len()];
-    for pass in 0..passes {
-        let shift = pass * DIGIT;
-        let digit = |p: u32| ((p >> shift) & ((1 << DIGIT) - 1)) as usize;
-        counts.iter_mut().for_each(|c| *c = 0);
+    for pass in 0..bits.div_ceil(8).clamp(1, 4) {
+        let shift = pass * 8;
+        let digit = |p: u32| (p >> shift) as usize & 255;
+        let mut counts = [0u32; 256];
         for &p in positions.iter() {
             counts[digit(p)] += 1;
         }
@@ -654,7 +651,7 @@ fn sort_positions(positions: &mut Vec<u32>, bound: usize) {
         }
         for &p in positions.iter() {
             let slot = &mut counts[digit(p)];
-            scratch[*slot] = p;
+            scratch[*slot as usize] = p;
             *slot += 1;
         }
         std::mem::swap(positions, &mut scratch);
