@@ -437,12 +437,8 @@ impl NearDuplicateIndex {
             .chunk_by(|a, b| a == b)
             .map(|run| (run.len(), run[0]))
             .collect();
-        let order = |a: &(usize, u32), b: &(usize, u32)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
-        if candidates.len() > MAX_VERIFIED {
-            candidates.select_nth_unstable_by(MAX_VERIFIED - 1, order);
-            candidates.truncate(MAX_VERIFIED);
-        }
-        candidates.sort_unstable_by(order);
+        keep_most_shared(&mut candidates);
+        candidates.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         // The most similar; on a tie the earliest. A candidate that cannot beat the best so
         // far (or reach the threshold) is given up as soon as that is certain.
         let probe = Probe::new(shingles);
@@ -663,6 +659,39 @@ fn sort_hashes(values: &mut Vec<u32>) {
         sorted[j] = v;
     }
     *values = sorted;
+}
+
+/// Keeps the [`MAX_VERIFIED`] candidates `(bands shared, position)` that share the most
+/// bands, the earliest on a tie, of candidates in increasing position: those sharing more
+/// than a cut, then the first ones sharing exactly the cut. A count per number of bands
+/// finds the cut; no sort is needed (a candidate shares at most every band of both
+/// generations).
+fn keep_most_shared(candidates: &mut Vec<(usize, u32)>) {
+    if candidates.len() <= MAX_VERIFIED {
+        return;
+    }
+    let mut per_count = [0usize; 2 * BANDS + 1];
+    for &(shared, _) in candidates.iter() {
+        per_count[shared.min(2 * BANDS)] += 1;
+    }
+    // The cut: the most bands such that candidates sharing at least that many fill the quota.
+    let mut room = MAX_VERIFIED;
+    let mut cut = 2 * BANDS;
+    while cut > 0 && per_count[cut] < room {
+        room -= per_count[cut];
+        cut -= 1;
+    }
+    candidates.retain(|&(shared, _)| {
+        let shared = shared.min(2 * BANDS);
+        if shared > cut {
+            true
+        } else if shared == cut && room > 0 {
+            room -= 1;
+            true
+        } else {
+            false
+        }
+    });
 }
 
 /// Sorts comment positions below `bound`: by radix (a byte a pass, the counts on the stack)
@@ -987,6 +1016,31 @@ mod tests {
             expected.sort_unstable();
             sort_hashes(&mut values);
             assert_eq!(values, expected);
+        }
+    }
+
+    #[test]
+    fn the_most_shared_candidates_are_those_a_full_sort_puts_first() {
+        let mut state = 5u64;
+        for n in [3, MAX_VERIFIED, MAX_VERIFIED + 1, 40, 400] {
+            for most in [1, 3, 30, 2 * BANDS] {
+                let mut position = 0u32;
+                let mut candidates: Vec<(usize, u32)> = (0..n)
+                    .map(|_| {
+                        position += 1 + (splitmix64(&mut state) % 50) as u32;
+                        (
+                            1 + (splitmix64(&mut state) % most as u64) as usize,
+                            position,
+                        )
+                    })
+                    .collect();
+                let mut expected = candidates.clone();
+                expected.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+                expected.truncate(MAX_VERIFIED);
+                keep_most_shared(&mut candidates);
+                candidates.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+                assert_eq!(candidates, expected);
+            }
         }
     }
 
