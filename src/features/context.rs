@@ -78,8 +78,8 @@ pub struct ContextBuilder<'a> {
     threads: HashMap<String, ThreadState>,
     /// Author and thread of the comments in the duplicate window, by position.
     seen: Window<(String, String)>,
-    /// Whether article and thread closeness are measured (see [`copies_only`](Self::copies_only)).
-    measure_closeness: bool,
+    /// Whether only copies are looked for (see [`copies_only`](Self::copies_only)).
+    copies_only: bool,
 }
 
 impl<'a> ContextBuilder<'a> {
@@ -91,16 +91,17 @@ impl<'a> ContextBuilder<'a> {
             articles: HashMap::new(),
             threads: HashMap::new(),
             seen: Window::default(),
-            measure_closeness: true,
+            copies_only: false,
         }
     }
 
-    /// A builder that leaves article and thread closeness unmeasured (`None`), for models
-    /// without context columns: only copies are read of their contexts (for the
-    /// `duplicate_cluster` column), and closeness is a large share of the work.
+    /// A builder that looks for copies only, for models without context columns: only
+    /// copies are read of their contexts then (for the `duplicate_cluster` column).
+    /// Article and thread closeness are left unmeasured (`None`) and the surface signals at
+    /// zero, which saves a large share of the work.
     pub fn copies_only(self) -> Self {
         ContextBuilder {
-            measure_closeness: false,
+            copies_only: true,
             ..self
         }
     }
@@ -129,11 +130,15 @@ impl<'a> ContextBuilder<'a> {
     pub fn prepare(&self, text: &str, tokens: &[Token], row: &[(u32, f32)]) -> PreparedComment {
         PreparedComment {
             duplicate: self.index.prepare(text),
-            surface: Surface::of(text, tokens),
-            words: if self.measure_closeness {
-                word_block(self.tfidf, row)
+            surface: if self.copies_only {
+                Surface::default()
             } else {
+                Surface::of(text, tokens)
+            },
+            words: if self.copies_only {
                 Vec::new()
+            } else {
+                word_block(self.tfidf, row)
             },
         }
     }
@@ -150,10 +155,10 @@ impl<'a> ContextBuilder<'a> {
             .map(|p| (p.duplicate, (p.surface, p.words)))
             .unzip();
         let reports = self.index.insert_batch(duplicates);
-        let closeness = if self.measure_closeness {
-            self.closeness(comments, &rest)
-        } else {
+        let closeness = if self.copies_only {
             vec![(None, None); comments.len()]
+        } else {
+            self.closeness(comments, &rest)
         };
         let contexts = comments
             .iter()
@@ -303,7 +308,7 @@ pub struct PreparedComment {
 }
 
 /// Surface measures of a text.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 struct Surface {
     chars: usize,
     /// Share of capitals among letters (0 for fewer than 10 letters).
@@ -465,5 +470,41 @@ mod tests {
         assert!(copy.duplicate_same_author && copy.duplicate_other_thread);
         assert_eq!(value(&copy, "no article"), 1.0);
         assert_eq!(value(&copy, "copy cluster size"), 2f32.ln() / 3.0);
+    }
+
+    #[test]
+    fn copies_only_finds_the_same_copies_and_measures_nothing_else() {
+        let texts = [
+            "Le prix du riz augmente encore à Bamako",
+            "Le riz coûte trop cher au marché de Bamako",
+            "Le prix du riz augmente encore à Bamako !",
+        ];
+        let tfidf = TfIdf::fit(
+            &texts,
+            TfIdfOptions {
+                min_df: 1,
+                ..TfIdfOptions::default()
+            },
+            Normalizer::default(),
+        );
+        let mut full = ContextBuilder::new(&tfidf);
+        let mut copies = ContextBuilder::new(&tfidf).copies_only();
+        for (i, text) in texts.iter().enumerate() {
+            let c = comment("riz", &format!("lecteur{i}"), text);
+            let row = tfidf.transform_one(text);
+            let (a, b) = (full.next(&c, &row), copies.next(&c, &row));
+            assert_eq!(a.duplicate, b.duplicate);
+            assert_eq!(
+                b.duplicate.best.is_some(),
+                i == 2,
+                "the third copies the first"
+            );
+            assert_eq!((b.article_similarity, b.thread_similarity), (None, None));
+            let length = CONTEXT_FEATURES
+                .iter()
+                .position(|f| *f == "length")
+                .unwrap();
+            assert!(a.values[length] > 0.0 && b.values[length] == 0.0);
+        }
     }
 }
