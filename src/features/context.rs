@@ -417,7 +417,6 @@ impl Centroid {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::features::TfIdfOptions;
 
     fn comment(thread: &str, author: &str, text: &str) -> Comment {
         Comment {
@@ -435,14 +434,7 @@ mod tests {
             "Le riz coûte trop cher au marché",
             "APPELEZ LE +223 66 00 11 22 POUR GAGNER !!!",
         ];
-        let tfidf = TfIdf::fit(
-            &texts,
-            TfIdfOptions {
-                min_df: 1,
-                ..TfIdfOptions::default()
-            },
-            Normalizer::default(),
-        );
+        let tfidf = TfIdf::fit_every_ngram(&texts);
         let mut builder = ContextBuilder::new(&tfidf);
         builder.add_article(&Article {
             thread_id: "riz".into(),
@@ -479,14 +471,7 @@ mod tests {
             "Le riz coûte trop cher au marché de Bamako",
             "Le prix du riz augmente encore à Bamako !",
         ];
-        let tfidf = TfIdf::fit(
-            &texts,
-            TfIdfOptions {
-                min_df: 1,
-                ..TfIdfOptions::default()
-            },
-            Normalizer::default(),
-        );
+        let tfidf = TfIdf::fit_every_ngram(&texts);
         let mut full = ContextBuilder::new(&tfidf);
         let mut copies = ContextBuilder::new(&tfidf).copies_only();
         for (i, text) in texts.iter().enumerate() {

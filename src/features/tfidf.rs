@@ -289,6 +289,16 @@ impl TfIdf {
         tfidf
     }
 
+    /// Every n-gram of a few test texts (min_df 1), the default options otherwise.
+    #[cfg(test)]
+    pub(crate) fn fit_every_ngram(texts: &[&str]) -> TfIdf {
+        let options = TfIdfOptions {
+            min_df: 1,
+            ..TfIdfOptions::default()
+        };
+        TfIdf::fit(texts, options, Normalizer::default())
+    }
+
     /// Rebuilds the key index after loading (keys are not stored; see the module doc).
     pub fn rebuild_index(&mut self) {
         self.index = self
@@ -636,14 +646,7 @@ mod tests {
     #[test]
     fn a_reloaded_vectoriser_gives_the_same_rows() {
         let texts = ["Il faut agir vite", "agir ensemble contre la vie chère"];
-        let tfidf = TfIdf::fit(
-            &texts,
-            TfIdfOptions {
-                min_df: 1,
-                ..TfIdfOptions::default()
-            },
-            Normalizer::default(),
-        );
+        let tfidf = TfIdf::fit_every_ngram(&texts);
         let json = serde_json::to_string(&tfidf).unwrap();
         let mut loaded: TfIdf = serde_json::from_str(&json).unwrap();
         loaded.rebuild_index();
@@ -673,11 +676,7 @@ mod tests {
             "Le marché de Sévaré rouvre, les éleveurs reviennent",
             "les éleveurs peuls et dogons signent un pacte au marché",
         ];
-        let options = TfIdfOptions {
-            min_df: 1,
-            ..TfIdfOptions::default()
-        };
-        let tfidf = TfIdf::fit(&texts, options, Normalizer::default());
+        let tfidf = TfIdf::fit_every_ngram(&texts);
         assert!(!tfidf.word_chars.is_empty());
         // Known words (cached), unknown ones (cut up), accents, a repeat.
         let text = "Marché rouvert : les éleveurs peuls reviennent, Sévaré respire, marché !";
