@@ -292,12 +292,9 @@ impl Scorer<'_> {
         if self.batch.is_empty() {
             return Ok(());
         }
-        let t0 = std::time::Instant::now();
-        static T: std::sync::Mutex<[f64; 6]> = std::sync::Mutex::new([0.0; 6]);
         let batch = std::mem::take(&mut self.batch);
         let (classifier, rule, titles) = (self.classifier, &self.rule, &self.titles);
         let features = self.stream.next_batch_with_evidence(&batch);
-        let t1 = std::time::Instant::now();
         let first_position = self.ids.end();
         for comment in &batch {
             self.ids.push(comment.comment_id.clone());
@@ -362,21 +359,9 @@ impl Scorer<'_> {
                 }
             })
             .collect();
-        let t2 = std::time::Instant::now();
         self.ids.trim(self.stream.window_start());
         let done = scored.len();
         (self.deliver)(scored)?;
-        let t3 = std::time::Instant::now();
-        {
-            let mut t = T.lock().unwrap();
-            t[0] += (t1 - t0).as_secs_f64();
-            t[1] += (t2 - t1).as_secs_f64();
-            t[2] += (t3 - t2).as_secs_f64();
-            eprintln!(
-                "features {:.2} explain {:.2} deliver {:.2}",
-                t[0], t[1], t[2]
-            );
-        }
         (self.progress)(done, 0);
         Ok(())
     }

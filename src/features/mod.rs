@@ -131,15 +131,8 @@ impl<'a> FeatureStream<'a> {
                 ((row, evidence), prepared)
             })
             .unzip();
-        let t0 = std::time::Instant::now();
         let (mut rows, evidence): (Vec<_>, Vec<_>) = texts.into_iter().unzip();
         let contexts = self.context.next_batch(comments, prepared);
-        static T: std::sync::Mutex<f64> = std::sync::Mutex::new(0.0);
-        {
-            let mut t = T.lock().unwrap();
-            *t += t0.elapsed().as_secs_f64();
-            eprintln!("context {:.2}", *t);
-        }
         if self.features.context {
             let offset = tfidf.n_features() as u32;
             for (row, context) in rows.iter_mut().zip(&contexts) {
