@@ -59,6 +59,8 @@ pub enum InputProblem {
     UnknownXml(String),
     #[error("malformed CSV: {0}")]
     Csv(String),
+    #[error("malformed CSV: a quoted field of this row is never closed, so it runs to the end of the file")]
+    UnclosedQuote,
     #[error("the header has no column named {column:?} (columns: {found})")]
     MissingColumn { column: String, found: String },
     #[error("the header names column {column:?} twice")]

@@ -190,6 +190,33 @@ fn csv_with_a_ragged_row() {
 }
 
 #[test]
+fn csv_with_a_quote_never_closed() {
+    let wd = Workdir::new();
+    // Read as it stands, the stray quote would make rows 3 to 5 the text of one comment.
+    wd.write(
+        "stray.csv",
+        "thread_id,text\na,ok\na,\"quote me\na,third\na,fourth\n",
+    );
+    expect(
+        &wd,
+        &["split", "stray.csv"],
+        1,
+        "moderate: error: stray.csv:3: malformed CSV: a quoted field of this row is never closed",
+    );
+    // Quoted fields that close, over several lines or with doubled quotes, are fine.
+    wd.write(
+        "fine.csv",
+        "thread_id,text\na,\"two\nlines\"\na,\"a \"\"quoted\"\" word\"\na,\"last\nrow\"\n\n",
+    );
+    expect(
+        &wd,
+        &["split", "fine.csv", "-o", "c.csv"],
+        0,
+        "3 comment(s)",
+    );
+}
+
+#[test]
 fn csv_without_a_header() {
     let wd = Workdir::new();
     wd.write("nohead.csv", "a,hello\nb,world\n");

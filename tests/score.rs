@@ -105,7 +105,12 @@ fn scores_every_bundled_dump_and_fixture_format() {
     args[0] = "score";
     let n = args.len();
     args[n - 1] = "scored.jsonl";
-    wd.run_ok(&args);
+    let output = wd.run_ok(&args);
+    let said: Vec<&str> = std::str::from_utf8(&output.stderr).unwrap().lines().collect();
+    assert!(
+        said.len() == 1 && said[0].starts_with("moderate score: 6 file(s)"),
+        "off a terminal, only the summary: {said:?}"
+    );
     let scored: Vec<serde_json::Value> = std::fs::read_to_string(wd.path("scored.jsonl"))
         .unwrap()
         .lines()

@@ -203,7 +203,7 @@ impl FieldDecoder {
 /// Where the rows come from.
 enum Rows<R: Read> {
     Csv {
-        reader: csv::Reader<R>,
+        reader: csv::Reader<LastByte<R>>,
         index: ColumnIndex,
         record: csv::ByteRecord,
     },
@@ -212,6 +212,43 @@ enum Rows<R: Read> {
         line: u64,
         buffer: Vec<u8>,
     },
+}
+
+/// Whether a record read up to the end of a CSV file ends inside a quoted field: the csv
+/// crate ends the field there without a word, so a stray quote would silently turn every
+/// row after it into the text of one comment. Only a quoted field can hold a line break,
+/// and a closed one leaves a quote as the file's last character (but for line breaks and
+/// blanks).
+fn ends_in_open_quote<R>(record: &csv::ByteRecord, input: &LastByte<R>) -> bool {
+    input.at_end
+        && input.last != Some(b'"')
+        && record
+            .iter()
+            .next_back()
+            .is_some_and(|field| field.contains(&b'\n'))
+}
+
+/// A reader that remembers the last byte it read that is not a blank or a line break, and
+/// whether it reached the end.
+struct LastByte<R> {
+    inner: R,
+    last: Option<u8>,
+    at_end: bool,
+}
+
+impl<R: Read> Read for LastByte<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.at_end |= n == 0 && !buf.is_empty();
+        if let Some(&b) = buf[..n]
+            .iter()
+            .rev()
+            .find(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+        {
+            self.last = Some(b);
+        }
+        Ok(n)
+    }
 }
 
 /// Reads a comments table record by record, as [`Piece`]s.
@@ -233,7 +270,13 @@ impl<R: Read> TableReader<R> {
     /// Starts reading a CSV table: reads and checks its header.
     pub fn csv(input: R, name: &str, stem: &str, options: &ExtractOptions) -> Result<Self> {
         let fail = |problem| Error::input(Location::line(name.to_string(), 1), problem);
-        let mut reader = csv::ReaderBuilder::new().flexible(true).from_reader(input);
+        let mut reader = csv::ReaderBuilder::new()
+            .flexible(true)
+            .from_reader(LastByte {
+                inner: input,
+                last: None,
+                at_end: false,
+            });
         let mut decoder = FieldDecoder {
             name: name.to_string(),
             windows_1252: false,
@@ -338,6 +381,9 @@ impl<R: Read> TableReader<R> {
                         Ok(false) => return Ok(None),
                         Ok(true) => {
                             let line = record.position().map_or(line, |p| p.line());
+                            if ends_in_open_quote(record, reader.get_ref()) {
+                                return Err(self.fail(line, InputProblem::UnclosedQuote));
+                            }
                             if record.len() == index.width {
                                 let decoder = &mut self.decoder;
                                 let comment = index.comment(|i| decoder.decode(&record[i], line));
