@@ -106,7 +106,10 @@ fn scores_every_bundled_dump_and_fixture_format() {
     let n = args.len();
     args[n - 1] = "scored.jsonl";
     let output = wd.run_ok(&args);
-    let said: Vec<&str> = std::str::from_utf8(&output.stderr).unwrap().lines().collect();
+    let said: Vec<&str> = std::str::from_utf8(&output.stderr)
+        .unwrap()
+        .lines()
+        .collect();
     assert!(
         said.len() == 1 && said[0].starts_with("moderate score: 6 file(s)"),
         "off a terminal, only the summary: {said:?}"

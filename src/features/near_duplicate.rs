@@ -284,11 +284,16 @@ impl Band {
         before
     }
 
+    /// Where the members of a bucket after its first are kept, if it has more than one.
+    fn more_of(&self, bucket: Bucket) -> Option<&Vec<u32>> {
+        (bucket.len > 1).then(|| &self.more[bucket.more as usize])
+    }
+
     /// The members of a bucket snapshot.
     fn members(&self, bucket: Bucket) -> impl Iterator<Item = u32> + '_ {
-        let more: &[u32] = match bucket.len {
-            0 | 1 => &[],
-            n => &self.more[bucket.more as usize][..n as usize - 1],
+        let more: &[u32] = match self.more_of(bucket) {
+            Some(more) => &more[..bucket.len as usize - 1],
+            None => &[],
         };
         (bucket.len > 0)
             .then_some(bucket.first)
@@ -486,11 +491,27 @@ impl NearDuplicateIndex {
         buckets: impl Iterator<Item = (Bucket, Bucket)>,
         shingles_of: &impl Fn(u32) -> &'s [u32],
     ) -> Option<DuplicateOf> {
+        let buckets: Vec<(&Band, Bucket)> = (self.older.bands.iter().zip(&self.newer.bands))
+            .zip(buckets)
+            .flat_map(|((older, newer), (in_older, in_newer))| {
+                [(older, in_older), (newer, in_newer)]
+            })
+            .collect();
+        // The members after each bucket's first are two reads away (the vector, then its
+        // values): both are asked for ahead, for every bucket, before any is read.
+        for (band, bucket) in &buckets {
+            if let Some(more) = band.more_of(*bucket) {
+                prefetch(std::ptr::from_ref(more));
+            }
+        }
+        for (band, bucket) in &buckets {
+            if let Some(more) = band.more_of(*bucket) {
+                prefetch(more.as_ptr());
+            }
+        }
         let mut hits: Vec<u32> = Vec::new();
-        let bands = self.older.bands.iter().zip(&self.newer.bands);
-        for ((older, newer), (in_older, in_newer)) in bands.zip(buckets) {
-            hits.extend(older.members(in_older));
-            hits.extend(newer.members(in_newer));
+        for (band, bucket) in buckets {
+            hits.extend(band.members(bucket));
         }
         if hits.is_empty() {
             return None;
@@ -506,6 +527,11 @@ impl NearDuplicateIndex {
         candidates.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
         // The most similar; on a tie the earliest. A candidate that cannot beat the best so
         // far (or reach the threshold) is given up as soon as that is certain.
+        for &(_, candidate) in &candidates {
+            for line in shingles_of(candidate).chunks(16).take(4) {
+                prefetch(line.as_ptr());
+            }
+        }
         let probe = Probe::new(shingles);
         let mut best: Option<(u32, f32)> = None;
         for (_, candidate) in candidates {
@@ -865,6 +891,19 @@ fn sort_positions(positions: &mut Vec<u32>, bound: usize) {
 }
 
 /// Exact Jaccard similarity of two sorted sets.
+/// Asks for the cache line at `address` ahead of reading it, so that memory the index
+/// reads from all over (buckets, candidates' shingles) arrives together instead of one wait
+/// after another.
+fn prefetch<T>(address: *const T) {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
+        // SAFETY: SSE is part of every x86-64 CPU, and a prefetch is a hint that never
+        // faults, whatever the address.
+        unsafe { _mm_prefetch::<_MM_HINT_T0>(address.cast()) };
+    }
+}
+
 #[cfg(test)]
 fn jaccard(a: &[u32], b: &[u32]) -> f32 {
     if a.is_empty() && b.is_empty() {
