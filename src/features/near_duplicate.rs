@@ -525,13 +525,13 @@ impl NearDuplicateIndex {
             .collect();
         keep_most_shared(&mut candidates);
         candidates.sort_unstable_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        // The most similar; on a tie the earliest. A candidate that cannot beat the best so
-        // far (or reach the threshold) is given up as soon as that is certain.
         for &(_, candidate) in &candidates {
             for line in shingles_of(candidate).chunks(16).take(4) {
                 prefetch(line.as_ptr());
             }
         }
+        // The most similar; on a tie the earliest. A candidate that cannot beat the best so
+        // far (or reach the threshold) is given up as soon as that is certain.
         let probe = Probe::new(shingles);
         let mut best: Option<(u32, f32)> = None;
         for (_, candidate) in candidates {
@@ -890,7 +890,6 @@ fn sort_positions(positions: &mut Vec<u32>, bound: usize) {
     }
 }
 
-/// Exact Jaccard similarity of two sorted sets.
 /// Asks for the cache line at `address` ahead of reading it, so that memory the index
 /// reads from all over (buckets, candidates' shingles) arrives together instead of one wait
 /// after another.
@@ -904,6 +903,7 @@ fn prefetch<T>(address: *const T) {
     }
 }
 
+/// Exact Jaccard similarity of two sorted sets.
 #[cfg(test)]
 fn jaccard(a: &[u32], b: &[u32]) -> f32 {
     if a.is_empty() && b.is_empty() {
