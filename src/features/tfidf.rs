@@ -91,26 +91,10 @@ fn for_each_ngram(
     options: &TfIdfOptions,
     mut found: impl FnMut(Occurrence, &dyn Fn() -> String),
 ) {
-    let mut buffer = String::new();
     let (min_n, max_n) = options.word_ngrams;
-    for n in min_n.max(1)..=max_n {
-        for window in tokens.windows(n) {
-            buffer.clear();
-            for (i, token) in window.iter().enumerate() {
-                if i > 0 {
-                    buffer.push(' ');
-                }
-                buffer.push_str(&token.text);
-            }
-            let occurrence = Occurrence {
-                key: feature_key(WORD_TAG, &buffer),
-                block: Block::Word,
-                start: window[0].start,
-                end: window[n - 1].end,
-            };
-            found(occurrence, &|| buffer.clone());
-        }
-    }
+    for_each_word_ngram(tokens, min_n.max(1), max_n, |occurrence, name| {
+        found(occurrence, &|| name.to_string())
+    });
     let Some(lengths) = options.char_ngrams else {
         return;
     };
@@ -125,6 +109,35 @@ fn for_each_ngram(
             };
             found(occurrence, &|| gram.to_string());
         });
+    }
+}
+
+/// Calls `found` for every word n-gram of `tokens` from `from_n` to `to_n` words long, with
+/// its name (the words joined by spaces).
+fn for_each_word_ngram(
+    tokens: &[Token],
+    from_n: usize,
+    to_n: usize,
+    mut found: impl FnMut(Occurrence, &str),
+) {
+    let mut buffer = String::new();
+    for n in from_n..=to_n {
+        for window in tokens.windows(n) {
+            buffer.clear();
+            for (i, token) in window.iter().enumerate() {
+                if i > 0 {
+                    buffer.push(' ');
+                }
+                buffer.push_str(&token.text);
+            }
+            let occurrence = Occurrence {
+                key: feature_key(WORD_TAG, &buffer),
+                block: Block::Word,
+                start: window[0].start,
+                end: window[n - 1].end,
+            };
+            found(occurrence, &buffer);
+        }
     }
 }
 
@@ -189,13 +202,24 @@ pub struct TfIdf {
     idf: Vec<f32>,
     #[serde(skip)]
     index: FxHashMap<u64, u32>,
-    /// The character n-gram columns of each vocabulary word, by the word's key: a range of
-    /// `word_char_columns`. Most words of a text are in the vocabulary, and one lookup of the
-    /// word then replaces one per n-gram (about twenty); other words are cut up as usual.
+    /// The vocabulary's single words by key, with their character n-gram columns. Most words
+    /// of a text are in the vocabulary: one lookup of the word gives its own column and
+    /// replaces one lookup per character n-gram (about twenty); other words are cut up as
+    /// usual.
     #[serde(skip)]
-    word_chars: FxHashMap<u64, (u32, u32)>,
+    words: FxHashMap<u64, VocabularyWord>,
+    /// The character n-gram columns of the vocabulary's words, one range per word.
     #[serde(skip)]
     word_char_columns: Vec<u32>,
+}
+
+/// A single word of the vocabulary: its column, and its character n-gram columns
+/// (`word_char_columns[chars_from..chars_from + chars_len]`).
+#[derive(Debug, Clone, Copy)]
+struct VocabularyWord {
+    column: u32,
+    chars_from: u32,
+    chars_len: u32,
 }
 
 impl PartialEq for TfIdf {
@@ -280,12 +304,12 @@ impl TfIdf {
             names: names.into_iter().map(Option::unwrap_or_default).collect(),
             idf,
             index,
-            word_chars: FxHashMap::default(),
+            words: FxHashMap::default(),
             word_char_columns: Vec::new(),
             options,
             normalizer,
         };
-        tfidf.cache_word_chars();
+        tfidf.index_words();
         tfidf
     }
 
@@ -314,39 +338,53 @@ impl TfIdf {
                 (feature_key(tag, name), column as u32)
             })
             .collect();
-        self.cache_word_chars();
+        self.index_words();
     }
 
-    /// Fills [`Self::word_chars`] from the vocabulary's single words.
-    fn cache_word_chars(&mut self) {
-        self.word_chars.clear();
+    /// Fills [`Self::words`] from the vocabulary's single words.
+    fn index_words(&mut self) {
+        self.words.clear();
         self.word_char_columns.clear();
-        let Some(lengths) = self.options.char_ngrams else {
-            return;
-        };
         let mut scratch = CharScratch::default();
-        let words = self.names.iter().zip(&self.blocks);
-        for (name, _) in words.filter(|(name, &block)| block == Block::Word && !name.contains(' '))
+        let words = self.names.iter().zip(&self.blocks).enumerate();
+        for (column, (name, _)) in
+            words.filter(|(_, (name, &block))| block == Block::Word && !name.contains(' '))
         {
             let from = self.word_char_columns.len();
-            scratch.for_each_char_ngram(name, lengths, |gram| {
-                if let Some(&column) = self.index.get(&feature_key(CHAR_TAG, gram)) {
-                    self.word_char_columns.push(column);
-                }
-            });
-            let range = (from as u32, (self.word_char_columns.len() - from) as u32);
-            self.word_chars.insert(feature_key(WORD_TAG, name), range);
+            if let Some(lengths) = self.options.char_ngrams {
+                scratch.for_each_char_ngram(name, lengths, |gram| {
+                    if let Some(&column) = self.index.get(&feature_key(CHAR_TAG, gram)) {
+                        self.word_char_columns.push(column);
+                    }
+                });
+            }
+            let word = VocabularyWord {
+                column: column as u32,
+                chars_from: from as u32,
+                chars_len: (self.word_char_columns.len() - from) as u32,
+            };
+            self.words.insert(feature_key(WORD_TAG, name), word);
         }
     }
 
     /// Calls `found(column, start, end)` for every kept n-gram of `tokens`, in the order of
     /// [`for_each_ngram`], with the byte span that produced it.
     fn for_each_column(&self, tokens: &[Token], mut found: impl FnMut(u32, usize, usize)) {
-        let words_only = TfIdfOptions {
-            char_ngrams: None,
-            ..self.options.clone()
-        };
-        for_each_ngram(tokens, &words_only, |o, _| {
+        // One lookup per token: its column as a single word and, for a vocabulary word, the
+        // columns of its character n-grams.
+        let words: Vec<Option<&VocabularyWord>> = tokens
+            .iter()
+            .map(|t| self.words.get(&feature_key(WORD_TAG, &t.text)))
+            .collect();
+        let (min_n, max_n) = self.options.word_ngrams;
+        if min_n <= 1 && max_n >= 1 {
+            for (token, word) in tokens.iter().zip(&words) {
+                if let Some(word) = word {
+                    found(word.column, token.start, token.end);
+                }
+            }
+        }
+        for_each_word_ngram(tokens, min_n.max(2), max_n, |o, _| {
             if let Some(&column) = self.index.get(&o.key) {
                 found(column, o.start, o.end);
             }
@@ -355,10 +393,13 @@ impl TfIdf {
             return;
         };
         let mut scratch = CharScratch::default();
-        for token in tokens.iter().filter(|t| t.kind == TokenKind::Word) {
-            if let Some(&(from, len)) = self.word_chars.get(&feature_key(WORD_TAG, &token.text)) {
-                let columns = &self.word_char_columns[from as usize..(from + len) as usize];
-                for &column in columns {
+        for (token, word) in tokens.iter().zip(&words) {
+            if token.kind != TokenKind::Word {
+                continue;
+            }
+            if let Some(word) = word {
+                let from = word.chars_from as usize;
+                for &column in &self.word_char_columns[from..from + word.chars_len as usize] {
                     found(column, token.start, token.end);
                 }
                 continue;
@@ -671,25 +712,47 @@ mod tests {
     }
 
     #[test]
-    fn vocabulary_words_give_the_char_ngrams_that_cutting_them_up_gives() {
+    fn vocabulary_words_give_the_ngrams_that_cutting_them_up_gives() {
         let texts = [
             "Le marché de Sévaré rouvre, les éleveurs reviennent",
             "les éleveurs peuls et dogons signent un pacte au marché",
         ];
-        let tfidf = TfIdf::fit_every_ngram(&texts);
-        assert!(!tfidf.word_chars.is_empty());
         // Known words (cached), unknown ones (cut up), accents, a repeat.
         let text = "Marché rouvert : les éleveurs peuls reviennent, Sévaré respire, marché !";
-        let tokens = tokenize(text, &tfidf.normalizer);
-        let mut cut_up = Vec::new();
-        for_each_ngram(&tokens, &tfidf.options, |o, _| {
-            if let Some(&column) = tfidf.index.get(&o.key) {
-                cut_up.push((column, o.start, o.end));
-            }
-        });
-        assert_eq!(tfidf.occurrences(text), cut_up);
-        assert!(cut_up
-            .iter()
-            .any(|&(c, _, _)| tfidf.block(c as usize) == Block::Char));
+        let every = TfIdfOptions {
+            min_df: 1,
+            ..TfIdfOptions::default()
+        };
+        for options in [
+            every.clone(),
+            TfIdfOptions {
+                char_ngrams: None,
+                ..every.clone()
+            },
+            TfIdfOptions {
+                word_ngrams: (2, 3),
+                ..every.clone()
+            },
+            TfIdfOptions {
+                word_ngrams: (1, 3),
+                char_ngrams: Some((3, 4)),
+                ..every.clone()
+            },
+        ] {
+            let tfidf = TfIdf::fit(&texts, options.clone(), Normalizer::default());
+            let tokens = tokenize(text, &tfidf.normalizer);
+            let mut cut_up = Vec::new();
+            for_each_ngram(&tokens, &tfidf.options, |o, _| {
+                if let Some(&column) = tfidf.index.get(&o.key) {
+                    cut_up.push((column, o.start, o.end));
+                }
+            });
+            assert_eq!(tfidf.occurrences(text), cut_up, "{options:?}");
+            let has_chars = cut_up
+                .iter()
+                .any(|&(c, _, _)| tfidf.block(c as usize) == Block::Char);
+            assert_eq!(has_chars, options.char_ngrams.is_some());
+            assert_eq!(tfidf.words.is_empty(), options.word_ngrams.0 > 1);
+        }
     }
 }
