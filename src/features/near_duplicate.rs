@@ -441,7 +441,7 @@ impl NearDuplicateIndex {
             .par_iter()
             .zip(prepared.par_iter())
             .enumerate()
-            .map(|(i, (plan, p))| match plan {
+            .map_init(SharedBands::default, |shared, (i, (plan, p))| match plan {
                 Plan::Empty => None,
                 Plan::Exact(earlier) => Some(DuplicateOf {
                     earlier: *earlier as usize,
@@ -450,7 +450,7 @@ impl NearDuplicateIndex {
                 }),
                 Plan::Search => {
                     let buckets = snapshots.iter().map(|band| band[i]);
-                    this.verify(&p.shingles, buckets, &shingles_of)
+                    this.verify(&p.shingles, buckets, &shingles_of, shared)
                 }
             })
             .collect();
@@ -490,6 +490,7 @@ impl NearDuplicateIndex {
         shingles: &[u32],
         buckets: impl Iterator<Item = (Bucket, Bucket)>,
         shingles_of: &impl Fn(u32) -> &'s [u32],
+        shared: &mut SharedBands,
     ) -> Option<DuplicateOf> {
         // Collected once: walking the batch's snapshots (one vector per band) three times
         // instead took 9% longer on 200k comments than this small allocation.
@@ -515,7 +516,7 @@ impl NearDuplicateIndex {
         if members == 0 {
             return None;
         }
-        let mut shared = SharedBands::with_room(members);
+        shared.make_room(members);
         for (band, bucket) in buckets {
             for position in band.members(bucket) {
                 shared.count(position);
@@ -824,13 +825,16 @@ fn sort_hashes(values: &mut Vec<u32>) {
 }
 
 /// How many bands each earlier comment shares with the one being verified: an
-/// open-addressing table sized from the buckets' members, so it stays in the first-level
-/// cache. Sorting the hits to count their runs instead (a radix sort of a few hundred
-/// positions) was a third of verification on 200,000 comments.
+/// open-addressing table that stays in the first-level cache, reused from comment to comment
+/// (only the slots used are scanned and freed). Sorting the hits to count their runs
+/// instead (a radix sort of a few hundred positions) was a third of verification on 200,000
+/// comments.
+#[derive(Debug, Default)]
 struct SharedBands {
     /// `(position, bands shared)`; [`FREE`](Self::FREE) marks a free slot.
     slots: Vec<(u32, u32)>,
-    shift: u32,
+    /// The slots taken, in the order they were.
+    used: Vec<u32>,
 }
 
 impl SharedBands {
@@ -838,19 +842,18 @@ impl SharedBands {
     /// need as many comments as that plus one to hand it out.
     const FREE: u32 = u32::MAX;
 
-    /// A table for up to `members` hits, at most half full.
-    fn with_room(members: usize) -> Self {
-        let bits = (2 * members).next_power_of_two().trailing_zeros().max(4);
-        SharedBands {
-            slots: vec![(Self::FREE, 0); 1 << bits],
-            shift: u32::BITS - bits,
+    /// Makes room for up to `members` positions, keeping the table at most half full.
+    fn make_room(&mut self, members: usize) {
+        let size = (2 * members).next_power_of_two().max(16);
+        if size > self.slots.len() {
+            self.slots = vec![(Self::FREE, 0); size];
         }
     }
 
     fn count(&mut self, position: u32) {
         let mask = self.slots.len() - 1;
         // Fibonacci hashing spreads consecutive positions over the table.
-        let mut slot = (position.wrapping_mul(0x9E37_79B9) >> self.shift) as usize;
+        let mut slot = (position.wrapping_mul(0x9E37_79B9) as usize * self.slots.len()) >> 32;
         loop {
             let (p, n) = &mut self.slots[slot];
             if *p == position {
@@ -859,6 +862,7 @@ impl SharedBands {
             }
             if *p == Self::FREE {
                 (*p, *n) = (position, 1);
+                self.used.push(slot as u32);
                 return;
             }
             slot = (slot + 1) & mask;
@@ -866,11 +870,15 @@ impl SharedBands {
     }
 
     /// The `most` candidates `(bands shared, position)` sharing the most bands, the earliest
-    /// on a tie, in that order: a total order, so selecting before sorting keeps exactly those.
-    fn most_shared(self, most: usize) -> Vec<(u32, u32)> {
-        let mut candidates: Vec<(u32, u32)> = (self.slots.into_iter())
-            .filter(|&(position, _)| position != Self::FREE)
-            .map(|(position, shared)| (shared, position))
+    /// on a tie, in that order (a total order, so selecting before sorting keeps exactly
+    /// those); the table is empty again after.
+    fn most_shared(&mut self, most: usize) -> Vec<(u32, u32)> {
+        let mut candidates: Vec<(u32, u32)> = (self.used.drain(..))
+            .map(|slot| {
+                let (position, shared) =
+                    std::mem::replace(&mut self.slots[slot as usize], (Self::FREE, 0));
+                (shared, position)
+            })
             .collect();
         let order = |a: &(u32, u32), b: &(u32, u32)| b.0.cmp(&a.0).then(a.1.cmp(&b.1));
         if candidates.len() > most {
@@ -1203,12 +1211,14 @@ mod tests {
     #[test]
     fn the_most_shared_candidates_are_those_a_full_sort_puts_first() {
         let mut state = 5u64;
+        // One table for every case, as verification reuses one from comment to comment.
+        let mut shared = SharedBands::default();
         for hits in [1, 3, MAX_VERIFIED, MAX_VERIFIED + 1, 40, 400, 3_000] {
             for spread in [1, 30, 1_000, u64::from(SharedBands::FREE)] {
                 let positions: Vec<u32> = (0..hits)
                     .map(|_| (splitmix64(&mut state) % spread) as u32)
                     .collect();
-                let mut shared = SharedBands::with_room(hits);
+                shared.make_room(hits);
                 for &p in &positions {
                     shared.count(p);
                 }
