@@ -241,6 +241,28 @@ fn an_unreadable_input_among_several_gives_a_partial_run() {
     assert_eq!(wd.read_csv("s.csv").len(), 4);
 }
 
+/// A device cannot be replaced atomically: it is written in place and stays a device, and a
+/// device that refuses the bytes is a clear error (run as root, renaming over it would have
+/// replaced `/dev/full` itself).
+#[cfg(target_os = "linux")]
+#[test]
+fn a_device_as_output_is_written_in_place_and_its_errors_are_reported() {
+    use std::os::unix::fs::FileTypeExt;
+    let wd = Workdir::new();
+    let input = fixture("comments-table.csv");
+    wd.run_ok(&["score", &input, "-o", "/dev/null"]);
+    let output = wd.run_expect(&["score", &input, "-o", "/dev/full"], 1);
+    assert!(
+        stderr(&output).contains("cannot write /dev/full: No space left on device"),
+        "{}",
+        stderr(&output)
+    );
+    for device in ["/dev/null", "/dev/full"] {
+        let kind = std::fs::metadata(device).unwrap().file_type();
+        assert!(kind.is_char_device(), "{device} is still a device");
+    }
+}
+
 #[test]
 fn a_copy_is_named_once_in_its_reasons_with_its_original() {
     let wd = Workdir::new();

@@ -6,6 +6,10 @@
 //! process killed mid-write leaves nothing behind; elsewhere (on a file system without
 //! anonymous files, or without /proc), it is a named temporary file that an error or a normal
 //! exit removes.
+//!
+//! A target that is a symbolic link has the file it points to replaced (the link stays); a
+//! target that is not a regular file (`/dev/null`, a named pipe) is written in place, as
+//! there is nothing to replace: renaming over it would replace the device itself.
 
 pub mod decimal;
 pub mod flagged;
@@ -18,12 +22,20 @@ use std::path::{Path, PathBuf};
 
 use crate::error::{Error, Result};
 
-/// Where an output goes: standard output, or a file replaced atomically.
+/// Where an output goes: standard output, a file replaced atomically, or a device or pipe
+/// written in place.
 pub enum Output {
     Stdout(BufWriter<io::Stdout>),
     File {
+        /// As the user named it, for messages.
         path: PathBuf,
+        /// The file replaced: `path`, or what it links to.
+        target: PathBuf,
         file: BufWriter<TempFile>,
+    },
+    Device {
+        path: PathBuf,
+        file: BufWriter<std::fs::File>,
     },
 }
 
@@ -150,13 +162,29 @@ impl Output {
             None => Ok(Output::Stdout(BufWriter::new(io::stdout()))),
             Some(p) if p.as_os_str() == "-" => Ok(Output::Stdout(BufWriter::new(io::stdout()))),
             Some(path) => {
-                let dir = match path.parent() {
+                // What the path names in the end, through any symbolic links.
+                let target = match std::fs::canonicalize(path) {
+                    Ok(target) if !target.is_file() => {
+                        let file = std::fs::OpenOptions::new()
+                            .write(true)
+                            .open(&target)
+                            .map_err(|e| Error::output(path, e))?;
+                        return Ok(Output::Device {
+                            path: path.to_path_buf(),
+                            file: BufWriter::with_capacity(1 << 16, file),
+                        });
+                    }
+                    Ok(target) => target,
+                    Err(_) => path.to_path_buf(),
+                };
+                let dir = match target.parent() {
                     Some(d) if !d.as_os_str().is_empty() => d,
                     _ => Path::new("."),
                 };
                 let temp = TempFile::create(dir).map_err(|e| Error::output(path, e))?;
                 Ok(Output::File {
                     path: path.to_path_buf(),
+                    target,
                     file: BufWriter::with_capacity(1 << 16, temp),
                 })
             }
@@ -167,7 +195,7 @@ impl Output {
     pub fn name(&self) -> String {
         match self {
             Output::Stdout(_) => "<stdout>".to_string(),
-            Output::File { path, .. } => path.display().to_string(),
+            Output::File { path, .. } | Output::Device { path, .. } => path.display().to_string(),
         }
     }
 
@@ -176,12 +204,13 @@ impl Output {
     pub fn commit(self) -> Result<()> {
         match self {
             Output::Stdout(mut out) => out.flush().map_err(|e| Error::output("<stdout>", e)),
-            Output::File { path, file } => {
+            Output::File { path, target, file } => {
                 let temp = file
                     .into_inner()
                     .map_err(|e| Error::output(&path, e.into_error()))?;
-                temp.persist(&path).map_err(|e| Error::output(&path, e))
+                temp.persist(&target).map_err(|e| Error::output(&path, e))
             }
+            Output::Device { path, mut file } => file.flush().map_err(|e| Error::output(&path, e)),
         }
     }
 }
@@ -191,6 +220,7 @@ impl Write for Output {
         match self {
             Output::Stdout(out) => out.write(buf),
             Output::File { file, .. } => file.write(buf),
+            Output::Device { file, .. } => file.write(buf),
         }
     }
 
@@ -198,6 +228,7 @@ impl Write for Output {
         match self {
             Output::Stdout(out) => out.flush(),
             Output::File { file, .. } => file.flush(),
+            Output::Device { file, .. } => file.flush(),
         }
     }
 }
@@ -247,6 +278,32 @@ mod tests {
         output.commit().unwrap();
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "new");
         assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symbolic_link_keeps_pointing_at_the_file_it_names_which_is_replaced() {
+        let dir = tempfile::tempdir().unwrap();
+        let (real, link) = (dir.path().join("real.csv"), dir.path().join("link.csv"));
+        std::fs::write(&real, "old").unwrap();
+        std::os::unix::fs::symlink(&real, &link).unwrap();
+        let mut output = Output::create(Some(&link)).unwrap();
+        output.write_all(b"new").unwrap();
+        output.commit().unwrap();
+        assert!(link.symlink_metadata().unwrap().file_type().is_symlink());
+        assert_eq!(std::fs::read_to_string(&real).unwrap(), "new");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_device_is_written_in_place_not_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        let null = Path::new("/dev/null");
+        let mut output = Output::create(Some(null)).unwrap();
+        assert!(matches!(output, Output::Device { .. }));
+        output.write_all(b"nothing").unwrap();
+        output.commit().unwrap();
+        assert!(null.metadata().unwrap().file_type().is_char_device());
     }
 
     #[test]
