@@ -333,7 +333,7 @@ impl BucketTable {
     /// The group where the search for `key` starts, out of `groups` (Fibonacci hashing
     /// before the multiply-shift, in case the keys' high bits are not spread evenly).
     fn home(key: u32, groups: usize) -> usize {
-        (u64::from(key.wrapping_mul(0x9E37_79B9)) * groups as u64 >> 32) as usize
+        ((u64::from(key.wrapping_mul(0x9E37_79B9)) * groups as u64) >> 32) as usize
     }
 
     /// The group and entry of `key`, or of the free entry where it would go.
