@@ -241,9 +241,9 @@ fn an_unreadable_input_among_several_gives_a_partial_run() {
     assert_eq!(wd.read_csv("s.csv").len(), 4);
 }
 
-/// A device cannot be replaced atomically: it is written in place and stays a device, and a
-/// device that refuses the bytes is a clear error (run as root, renaming over it would have
-/// replaced `/dev/full` itself).
+/// A device or pipe cannot be replaced atomically: it is written in place and stays what it
+/// is, and one that refuses the bytes is a clear error (run as root, renaming over it would
+/// have replaced `/dev/full` itself).
 #[cfg(target_os = "linux")]
 #[test]
 fn a_device_as_output_is_written_in_place_and_its_errors_are_reported() {
@@ -257,10 +257,17 @@ fn a_device_as_output_is_written_in_place_and_its_errors_are_reported() {
         "{}",
         stderr(&output)
     );
+    // Standard output is a pipe here: /dev/stdout links to what has no path of its own.
+    let piped = wd.run_ok(&["score", &input, "-o", "/dev/stdout"]);
+    assert_eq!(parse_csv(&piped.stdout).len(), 4);
     for device in ["/dev/null", "/dev/full"] {
         let kind = std::fs::metadata(device).unwrap().file_type();
         assert!(kind.is_char_device(), "{device} is still a device");
     }
+    let stdout = std::fs::symlink_metadata("/dev/stdout")
+        .unwrap()
+        .file_type();
+    assert!(stdout.is_symlink(), "/dev/stdout is still a link");
 }
 
 #[test]

@@ -162,21 +162,19 @@ impl Output {
             None => Ok(Output::Stdout(BufWriter::new(io::stdout()))),
             Some(p) if p.as_os_str() == "-" => Ok(Output::Stdout(BufWriter::new(io::stdout()))),
             Some(path) => {
-                // What the path names in the end, through any symbolic links.
-                let target = match std::fs::canonicalize(path) {
-                    Ok(target) if !target.is_file() => {
-                        let file = std::fs::OpenOptions::new()
-                            .write(true)
-                            .open(&target)
-                            .map_err(|e| Error::output(path, e))?;
-                        return Ok(Output::Device {
-                            path: path.to_path_buf(),
-                            file: BufWriter::with_capacity(1 << 16, file),
-                        });
-                    }
-                    Ok(target) => target,
-                    Err(_) => path.to_path_buf(),
-                };
+                // Through any symbolic links: `metadata` follows them even to what has no
+                // path (`/dev/stdout` on a pipe), where `canonicalize` fails.
+                if std::fs::metadata(path).is_ok_and(|m| !m.is_file()) {
+                    let file = std::fs::OpenOptions::new()
+                        .write(true)
+                        .open(path)
+                        .map_err(|e| Error::output(path, e))?;
+                    return Ok(Output::Device {
+                        path: path.to_path_buf(),
+                        file: BufWriter::with_capacity(1 << 16, file),
+                    });
+                }
+                let target = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
                 let dir = match target.parent() {
                     Some(d) if !d.as_os_str().is_empty() => d,
                     _ => Path::new("."),
