@@ -106,15 +106,16 @@ fn url_tail() -> &'static Regex {
 
 /// The tokens of `text`, in order.
 ///
-/// Plain words (an ASCII letter, then ASCII letters and digits, then maybe `.,;:`, between
-/// white space) are the bulk of most comments and need no regex: no alternative of the
-/// pattern but `word` can match there, and no match elsewhere can reach into them (only a
-/// phone number spans white space, and it has no letters). The regex reads the stretches
-/// between them, which start and end at white space, so it finds there exactly what it
-/// finds in the whole text.
+/// Most chunks between white space are words, perhaps with elisions, punctuation around them
+/// or a run of `!`: [`split_plain_chunk`] reads those without the regex. The regex reads the
+/// stretches between them, which start and end at white space, so it finds there exactly
+/// what it finds in the whole text: no match elsewhere can reach into a plain chunk (only a
+/// phone number spans white space, and a plain chunk has no digit where a number could
+/// start).
 pub fn tokenize(text: &str, normalizer: &Normalizer) -> Vec<Token> {
     let bytes = text.as_bytes();
     let mut tokens = Vec::with_capacity(bytes.len() / 5);
+    let mut pieces = Vec::new();
     // Start of the stretch the regex has yet to read.
     let mut pending: Option<usize> = None;
     let mut i = 0;
@@ -127,21 +128,24 @@ pub fn tokenize(text: &str, normalizer: &Normalizer) -> Vec<Token> {
             .iter()
             .position(|&b| is_space(b))
             .map_or(bytes.len(), |p| i + p);
-        match plain_word(&bytes[i..end]) {
-            Some(len) => {
-                if let Some(start) = pending.take() {
-                    tokenize_with_regex(&text[start..i], start, normalizer, &mut tokens);
+        if split_plain_chunk(&text[i..end], &mut pieces) {
+            if let Some(start) = pending.take() {
+                tokenize_with_regex(&text[start..i], start, normalizer, &mut tokens);
+            }
+            for piece in &pieces {
+                let (start, end) = (i + piece.start, i + piece.end);
+                match piece.kind {
+                    TokenKind::Punctuation => tokens.push(Token {
+                        text: normalizer.fold(&text[start..end]),
+                        kind: TokenKind::Punctuation,
+                        start,
+                        end,
+                    }),
+                    _ => push_word(&text[start..end], start, normalizer, &mut tokens),
                 }
-                tokens.push(Token {
-                    text: normalizer.fold(&text[i..i + len]),
-                    kind: TokenKind::Word,
-                    start: i,
-                    end: i + len,
-                });
             }
-            None => {
-                pending.get_or_insert(i);
-            }
+        } else {
+            pending.get_or_insert(i);
         }
         i = end;
     }
@@ -156,20 +160,174 @@ fn is_space(b: u8) -> bool {
     matches!(b, b' ' | b'\t' | b'\n' | b'\r')
 }
 
-/// The length of the word of a chunk that is a plain word: an ASCII letter, ASCII letters
-/// and digits, then only `.`, `,`, `;` or `:` (which no token starts with).
-fn plain_word(chunk: &[u8]) -> Option<usize> {
-    if !chunk.first()?.is_ascii_alphabetic() {
-        return None;
+/// What the token pattern would match in a plain chunk: a word (`Word`, elisions not yet
+/// split off) or a run of `!` and `?` (`Punctuation`), by byte offsets in the chunk.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Piece {
+    start: usize,
+    end: usize,
+    kind: TokenKind,
+}
+
+/// What a character is to [`split_plain_chunk`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum CharClass {
+    /// In the pattern's word class `[\p{L}\p{M}\p{N}_]`, but not a decimal digit.
+    Letter,
+    /// A decimal digit (`\d`, any script): where a word would start with one, the pattern
+    /// may see a number or a phone number instead.
+    Digit,
+    /// `'` or `’`, which joins the parts of a word.
+    Apostrophe,
+    /// `!` or `?`.
+    Exclamation,
+    /// Anything else: between tokens, unless it is one of the few ASCII characters
+    /// [`split_plain_chunk`] looks at itself.
+    Other,
+}
+
+impl CharClass {
+    fn is_word(self) -> bool {
+        matches!(self, CharClass::Letter | CharClass::Digit)
     }
-    let len = chunk
-        .iter()
-        .position(|b| !b.is_ascii_alphanumeric())
-        .unwrap_or(chunk.len());
-    chunk[len..]
-        .iter()
-        .all(|b| matches!(b, b'.' | b',' | b';' | b':'))
-        .then_some(len)
+}
+
+/// The class of every character below U+0800 (ASCII, Latin, Greek, Cyrillic, Hebrew,
+/// Arabic…), and the sorted ranges of the word and digit classes for the others. Built
+/// from the regex crate's own Unicode tables, so the scanner and the pattern agree on every
+/// character.
+struct CharClasses {
+    low: Vec<CharClass>,
+    word: Vec<(char, char)>,
+    digit: Vec<(char, char)>,
+}
+
+const LOW_CHARS: u32 = 0x800;
+
+fn char_classes() -> &'static CharClasses {
+    static CLASSES: OnceLock<CharClasses> = OnceLock::new();
+    CLASSES.get_or_init(|| {
+        let word = class_ranges(r"[\p{L}\p{M}\p{N}_]");
+        let digit = class_ranges(r"\d");
+        let low = (0..LOW_CHARS)
+            .map(|c| char::from_u32(c).map_or(CharClass::Other, |c| classify(c, &word, &digit)))
+            .collect();
+        CharClasses { low, word, digit }
+    })
+}
+
+/// The ranges of characters a one-class pattern matches.
+fn class_ranges(pattern: &str) -> Vec<(char, char)> {
+    let hir = regex_syntax::Parser::new()
+        .parse(pattern)
+        .unwrap_or_else(|e| panic!("built-in class {pattern}: {e}"));
+    match hir.kind() {
+        regex_syntax::hir::HirKind::Class(regex_syntax::hir::Class::Unicode(class)) => class
+            .ranges()
+            .iter()
+            .map(|r| (r.start(), r.end()))
+            .collect(),
+        other => panic!("built-in class {pattern} is {other:?}"),
+    }
+}
+
+fn in_ranges(ranges: &[(char, char)], c: char) -> bool {
+    ranges
+        .binary_search_by(|&(start, end)| {
+            if end < c {
+                std::cmp::Ordering::Less
+            } else if start > c {
+                std::cmp::Ordering::Greater
+            } else {
+                std::cmp::Ordering::Equal
+            }
+        })
+        .is_ok()
+}
+
+fn classify(c: char, word: &[(char, char)], digit: &[(char, char)]) -> CharClass {
+    match c {
+        '\'' | '’' => CharClass::Apostrophe,
+        '!' | '?' => CharClass::Exclamation,
+        _ if in_ranges(digit, c) => CharClass::Digit,
+        _ if in_ranges(word, c) => CharClass::Letter,
+        _ => CharClass::Other,
+    }
+}
+
+fn class_of(c: char) -> CharClass {
+    let classes = char_classes();
+    match classes.low.get(c as usize) {
+        Some(&class) => class,
+        None => classify(c, &classes.word, &classes.digit),
+    }
+}
+
+/// Splits a chunk of text between white space into [`Piece`]s, when it is plain: `false`
+/// (and `pieces` to be ignored) when the chunk may hold a URL, an e-mail address, a
+/// mention, a number or a phone number, which the regex is left to find. Those need an
+/// `@`, a word starting with a digit, a `.` before a letter or digit (a bare domain, or
+/// after `www`), or `://`; every other character is a word character, an apostrophe, `!`,
+/// `?`, or lies between tokens.
+fn split_plain_chunk(chunk: &str, pieces: &mut Vec<Piece>) -> bool {
+    pieces.clear();
+    let mut chars = chunk.char_indices().peekable();
+    while let Some((start, c)) = chars.next() {
+        match class_of(c) {
+            CharClass::Letter => {
+                // The pattern's word: word characters, each apostrophe either between two
+                // of them or the word's last character.
+                let mut end = start + c.len_utf8();
+                while let Some(&(i, c)) = chars.peek() {
+                    let class = class_of(c);
+                    if !class.is_word() && class != CharClass::Apostrophe {
+                        break;
+                    }
+                    chars.next();
+                    end = i + c.len_utf8();
+                    if class == CharClass::Apostrophe
+                        && !chars.peek().is_some_and(|&(_, c)| class_of(c).is_word())
+                    {
+                        break;
+                    }
+                }
+                pieces.push(Piece {
+                    start,
+                    end,
+                    kind: TokenKind::Word,
+                });
+            }
+            CharClass::Digit => return false,
+            CharClass::Exclamation => {
+                let mut end = start + 1;
+                while let Some(&(i, '!' | '?')) = chars.peek() {
+                    chars.next();
+                    end = i + 1;
+                }
+                pieces.push(Piece {
+                    start,
+                    end,
+                    kind: TokenKind::Punctuation,
+                });
+            }
+            CharClass::Apostrophe => {}
+            CharClass::Other => {
+                let next = chars.peek().map(|&(_, c)| c);
+                let www =
+                    start >= 3 && chunk.as_bytes()[start - 3..start].eq_ignore_ascii_case(b"www");
+                let special = match c {
+                    '@' => true,
+                    '.' => www || next.is_some_and(|c| class_of(c).is_word()),
+                    ':' => next == Some('/'),
+                    _ => false,
+                };
+                if special {
+                    return false;
+                }
+            }
+        }
+    }
+    true
 }
 
 /// The tokens the regex finds in `text`, a stretch of a longer text that starts at byte
@@ -335,9 +493,15 @@ mod tests {
         );
     }
 
+    /// The tokens of `text` by the regex alone, which [`tokenize`] must give too.
+    fn by_regex(text: &str) -> Vec<Token> {
+        let mut tokens = Vec::new();
+        regex_tokens(text, &Normalizer::default(), &mut tokens);
+        tokens
+    }
+
     #[test]
-    fn plain_words_skip_the_regex_and_change_nothing() {
-        let normalizer = Normalizer::default();
+    fn plain_chunks_skip_the_regex_and_change_nothing() {
         for text in [
             "Le prix du riz, encore: augmente. Vraiment;",
             "mot1083 sub289 www. http: site.com x.y@mail.com www.site.com/page ok",
@@ -347,10 +511,62 @@ mod tests {
             "",
             "   ",
             "phone 0612345678 then words",
+            "«Vraiment ?» Non…—peut-être (l’été) 'x' ''y'' l'' ❤️ 👍🏽 ZWJ👨‍👩 fin.Le bon...c'est",
+            "www.(( WWW.x awww.( http://x HTTPS://ab/c https:/ ftp://yz a@ @b a.b.c a.é a.2 ab-12 x-y.com (12 +33",
+            "l'2 ١٢٣ abc٣ \u{a0}77\u{a0}12\u{a0}34\u{a0}56 ſ.ſn x.K ２ café.fr !?!x? ¿qué? ²x x²",
         ] {
-            let mut expected = Vec::new();
-            regex_tokens(text, &normalizer, &mut expected);
-            assert_eq!(tokenize(text, &normalizer), expected, "{text:?}");
+            assert_eq!(tokenize(text, &Normalizer::default()), by_regex(text), "{text:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn any_text_tokenizes_as_by_the_regex_alone(
+            text in "([ a-zA-Z0-9.,:;/@!?+()'-]{0,5}|[éÉœ’«»…—\u{a0}\u{301}\u{fe0f}\u{200d}٣²ſK👍]{0,2}|www|http|com|fr|l'){0,12}"
+        ) {
+            proptest::prop_assert_eq!(tokenize(&text, &Normalizer::default()), by_regex(&text));
+        }
+    }
+
+    /// The classes the scanner gives every character are the pattern's.
+    #[test]
+    fn character_classes_are_the_patterns() {
+        let word = Regex::new(r"^[\p{L}\p{M}\p{N}_]$").unwrap();
+        let digit = Regex::new(r"^\d$").unwrap();
+        for c in (0..=0x10FFFF).filter_map(char::from_u32) {
+            let text = c.to_string();
+            let expected = match c {
+                '\'' | '’' => CharClass::Apostrophe,
+                '!' | '?' => CharClass::Exclamation,
+                _ if digit.is_match(&text) => CharClass::Digit,
+                _ if word.is_match(&text) => CharClass::Letter,
+                _ => CharClass::Other,
+            };
+            assert_eq!(class_of(c), expected, "{c:?} U+{:04X}", c as u32);
+        }
+    }
+
+    /// Every comment of the public corpora, when they are beside the project.
+    #[test]
+    fn real_comments_tokenize_as_by_the_regex_alone() {
+        let corpora = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/corpora");
+        let Ok(entries) = std::fs::read_dir(&corpora) else {
+            return;
+        };
+        for path in entries.filter_map(|e| e.ok()).map(|e| e.path()) {
+            if path.extension().is_none_or(|e| e != "csv") {
+                continue;
+            }
+            let mut reader = csv::Reader::from_path(&path).unwrap();
+            for record in reader.records() {
+                for text in record.unwrap().iter() {
+                    assert_eq!(
+                        tokenize(text, &Normalizer::default()),
+                        by_regex(text),
+                        "{text:?}"
+                    );
+                }
+            }
         }
     }
 
