@@ -6,6 +6,7 @@
 //! stream while the context (earlier comments, threads, duplicates) carries over.
 
 pub mod context;
+mod hash_table;
 pub mod near_duplicate;
 pub mod sparse;
 pub mod tfidf;

@@ -14,6 +14,7 @@ use std::hash::Hasher;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHasher};
 
+use super::hash_table::{prefetch, HashTable, Value};
 use crate::rng::splitmix64;
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
@@ -243,7 +244,8 @@ impl ShingleStore {
 /// independent of each other, so a batch fills them in parallel.
 #[derive(Debug, Default)]
 struct Band {
-    buckets: BucketTable,
+    /// Buckets by key, four to a cache line.
+    buckets: HashTable<u32, Bucket, 4>,
     /// The members of buckets after their first, at most [`MAX_BUCKET`]` - 1` each.
     more: Vec<Vec<u32>>,
 }
@@ -304,103 +306,10 @@ impl Band {
     }
 }
 
-/// A band's buckets by key. Written by hand instead of a `HashMap`: its control bytes and
-/// its entries are two cache misses per look-up, and it cannot be asked to fetch a key's
-/// place ahead. Here the keys are hashes already, the entries of a group share one cache
-/// line with their keys, and [`prefetch`](Self::prefetch) asks for that line early: adding a
-/// batch's comments to the bands was a tenth of a run, nearly all of it waiting on memory.
-#[derive(Debug, Default)]
-struct BucketTable {
-    groups: Vec<BucketGroup>,
-    /// Buckets in the table.
-    len: usize,
-}
-
-/// Four entries in one 64-byte cache line; an entry whose bucket has no members is free.
-#[derive(Debug, Clone, Copy)]
-#[repr(C, align(64))]
-struct BucketGroup {
-    keys: [u32; 4],
-    buckets: [Bucket; 4],
-}
-
-const EMPTY_GROUP: BucketGroup = BucketGroup {
-    keys: [0; 4],
-    buckets: [EMPTY_BUCKET; 4],
-};
-
-impl BucketTable {
-    /// The group where the search for `key` starts, out of `groups` (Fibonacci hashing
-    /// before the multiply-shift, in case the keys' high bits are not spread evenly).
-    fn home(key: u32, groups: usize) -> usize {
-        ((u64::from(key.wrapping_mul(0x9E37_79B9)) * groups as u64) >> 32) as usize
-    }
-
-    /// The group and entry of `key`, or of the free entry where it would go.
-    fn find(&self, key: u32) -> (usize, usize) {
-        let mask = self.groups.len() - 1;
-        let mut g = Self::home(key, self.groups.len());
-        loop {
-            let group = &self.groups[g];
-            for e in 0..4 {
-                if group.buckets[e].len == 0 || group.keys[e] == key {
-                    return (g, e);
-                }
-            }
-            g = (g + 1) & mask;
-        }
-    }
-
-    /// What the bucket of `key` holds (empty when it has none).
-    fn get(&self, key: u32) -> Bucket {
-        if self.groups.is_empty() {
-            return EMPTY_BUCKET;
-        }
-        let (g, e) = self.find(key);
-        self.groups[g].buckets[e]
-    }
-
-    /// The bucket of `key`, empty if it is new: the caller gives it a member before any
-    /// other call, or the entry stays free.
-    fn entry(&mut self, key: u32) -> &mut Bucket {
-        // At most seven eighths full, so a search meets a free entry within a few groups.
-        if 8 * (self.len + 1) > 7 * 4 * self.groups.len() {
-            self.grow();
-        }
-        let (g, e) = self.find(key);
-        let group = &mut self.groups[g];
-        if group.buckets[e].len == 0 {
-            group.keys[e] = key;
-            self.len += 1;
-        }
-        &mut group.buckets[e]
-    }
-
-    fn grow(&mut self) {
-        let size = (2 * self.groups.len()).max(64);
-        let old = std::mem::replace(&mut self.groups, vec![EMPTY_GROUP; size]);
-        for group in old {
-            for (&key, &bucket) in group.keys.iter().zip(&group.buckets) {
-                if bucket.len > 0 {
-                    let (g, e) = self.find(key);
-                    self.groups[g].keys[e] = key;
-                    self.groups[g].buckets[e] = bucket;
-                }
-            }
-        }
-    }
-
-    /// Asks for the cache line where the search for `key` starts.
-    fn prefetch(&self, key: u32) {
-        if !self.groups.is_empty() {
-            prefetch(&self.groups[Self::home(key, self.groups.len())]);
-        }
-    }
-
-    /// Empties the table, keeping its memory.
-    fn clear(&mut self) {
-        self.groups.fill(EMPTY_GROUP);
-        self.len = 0;
+impl Value for Bucket {
+    const FREE: Bucket = EMPTY_BUCKET;
+    fn is_free(&self) -> bool {
+        self.len == 0
     }
 }
 
@@ -999,19 +908,6 @@ impl SharedBands {
     }
 }
 
-/// Asks for the cache line at `address` ahead of reading it, so that memory the index
-/// reads from all over (buckets, candidates' shingles) arrives together instead of one wait
-/// after another.
-fn prefetch<T>(address: *const T) {
-    #[cfg(target_arch = "x86_64")]
-    {
-        use std::arch::x86_64::{_mm_prefetch, _MM_HINT_T0};
-        // SAFETY: SSE is part of every x86-64 CPU, and a prefetch is a hint that never
-        // faults, whatever the address.
-        unsafe { _mm_prefetch::<_MM_HINT_T0>(address.cast()) };
-    }
-}
-
 /// Exact Jaccard similarity of two sorted sets.
 #[cfg(test)]
 fn jaccard(a: &[u32], b: &[u32]) -> f32 {
@@ -1342,35 +1238,6 @@ mod tests {
                 expected.truncate(MAX_VERIFIED);
                 assert_eq!(shared.most_shared(MAX_VERIFIED), expected);
             }
-        }
-    }
-
-    #[test]
-    fn the_bucket_table_finds_what_a_hash_map_finds_through_growth_and_clearing() {
-        let mut state = 9u64;
-        let mut table = BucketTable::default();
-        for spread in [50u64, 1 << 20, 1 << 32] {
-            let mut expected: FxHashMap<u32, (u32, u32)> = FxHashMap::default();
-            for position in 0..20_000u32 {
-                let key = (splitmix64(&mut state) % spread) as u32;
-                let bucket = table.entry(key);
-                bucket.first = if bucket.len == 0 {
-                    position
-                } else {
-                    bucket.first
-                };
-                bucket.len += 1;
-                expected.entry(key).or_insert((position, 0)).1 += 1;
-            }
-            assert_eq!(table.len, expected.len());
-            for (&key, &(first, len)) in &expected {
-                let bucket = table.get(key);
-                assert_eq!((bucket.first, bucket.len), (first, len));
-            }
-            let absent = (0..).find(|k| !expected.contains_key(k)).unwrap();
-            assert_eq!(table.get(absent).len, 0);
-            table.clear();
-            assert!(expected.keys().all(|&key| table.get(key).len == 0));
         }
     }
 

@@ -13,6 +13,7 @@ use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHasher};
 use serde::{Deserialize, Serialize};
 
+use super::hash_table::{prefetch, HashTable, Value};
 use super::SparseMatrix;
 use crate::text::{tokenize, Normalizer, Token, TokenKind};
 
@@ -201,13 +202,13 @@ pub struct TfIdf {
     blocks: Vec<Block>,
     idf: Vec<f32>,
     #[serde(skip)]
-    index: FxHashMap<u64, u32>,
+    index: HashTable<u64, u32, 5>,
     /// The vocabulary's single words by key, with their character n-gram columns. Most words
     /// of a text are in the vocabulary: one lookup of the word gives its own column and
     /// replaces one lookup per character n-gram (about twenty); other words are cut up as
     /// usual.
     #[serde(skip)]
-    words: FxHashMap<u64, VocabularyWord>,
+    words: HashTable<u64, VocabularyWord, 3>,
     /// The character n-gram columns of the vocabulary's words, one range per word.
     #[serde(skip)]
     word_char_columns: Vec<u32>,
@@ -220,6 +221,17 @@ struct VocabularyWord {
     column: u32,
     chars_from: u32,
     chars_len: u32,
+}
+
+impl Value for VocabularyWord {
+    const FREE: VocabularyWord = VocabularyWord {
+        column: u32::MAX,
+        chars_from: 0,
+        chars_len: 0,
+    };
+    fn is_free(&self) -> bool {
+        self.column == u32::MAX
+    }
 }
 
 impl PartialEq for TfIdf {
@@ -272,11 +284,10 @@ impl TfIdf {
         if let Some(max) = options.max_features {
             kept.truncate(max);
         }
-        let index: FxHashMap<u64, u32> = kept
-            .iter()
-            .enumerate()
-            .map(|(column, &(key, _, _))| (key, column as u32))
-            .collect();
+        let mut index = HashTable::default();
+        for (column, &(key, _, _)) in kept.iter().enumerate() {
+            index.insert(key, column as u32);
+        }
         // Names of the kept features, from their first occurrence.
         let mut names: Vec<Option<String>> = vec![None; kept.len()];
         let mut missing = kept.len();
@@ -286,7 +297,8 @@ impl TfIdf {
             }
             let tokens = tokenize(text, &normalizer);
             for_each_ngram(&tokens, &options, |o, name| {
-                if let Some(&column) = index.get(&o.key) {
+                let column = index.get(o.key);
+                if !column.is_free() {
                     let slot = &mut names[column as usize];
                     if slot.is_none() {
                         *slot = Some(name());
@@ -304,7 +316,7 @@ impl TfIdf {
             names: names.into_iter().map(Option::unwrap_or_default).collect(),
             idf,
             index,
-            words: FxHashMap::default(),
+            words: HashTable::default(),
             word_char_columns: Vec::new(),
             options,
             normalizer,
@@ -325,19 +337,14 @@ impl TfIdf {
 
     /// Rebuilds the key index after loading (keys are not stored; see the module doc).
     pub fn rebuild_index(&mut self) {
-        self.index = self
-            .names
-            .iter()
-            .zip(&self.blocks)
-            .enumerate()
-            .map(|(column, (name, block))| {
-                let tag = match block {
-                    Block::Word => WORD_TAG,
-                    Block::Char => CHAR_TAG,
-                };
-                (feature_key(tag, name), column as u32)
-            })
-            .collect();
+        self.index = HashTable::default();
+        for (column, (name, block)) in self.names.iter().zip(&self.blocks).enumerate() {
+            let tag = match block {
+                Block::Word => WORD_TAG,
+                Block::Char => CHAR_TAG,
+            };
+            self.index.insert(feature_key(tag, name), column as u32);
+        }
         self.index_words();
     }
 
@@ -353,7 +360,8 @@ impl TfIdf {
             let from = self.word_char_columns.len();
             if let Some(lengths) = self.options.char_ngrams {
                 scratch.for_each_char_ngram(name, lengths, |gram| {
-                    if let Some(&column) = self.index.get(&feature_key(CHAR_TAG, gram)) {
+                    let column = self.index.get(feature_key(CHAR_TAG, gram));
+                    if !column.is_free() {
                         self.word_char_columns.push(column);
                     }
                 });
@@ -369,46 +377,76 @@ impl TfIdf {
 
     /// Calls `found(column, start, end)` for every kept n-gram of `tokens`, in the order of
     /// [`for_each_ngram`], with the byte span that produced it.
+    ///
+    /// Every key is hashed and its place in the tables asked for before any is looked up:
+    /// with a vocabulary larger than the cache most look-ups miss it, and this way the
+    /// misses of a comment overlap instead of coming one after another.
     fn for_each_column(&self, tokens: &[Token], mut found: impl FnMut(u32, usize, usize)) {
-        // One lookup per token: its column as a single word and, for a vocabulary word, the
-        // columns of its character n-grams.
-        let words: Vec<Option<&VocabularyWord>> = tokens
+        // One look-up per token: its column as a single word and, for a vocabulary word,
+        // the columns of its character n-grams.
+        let word_keys: Vec<u64> = tokens
             .iter()
-            .map(|t| self.words.get(&feature_key(WORD_TAG, &t.text)))
+            .map(|t| feature_key(WORD_TAG, &t.text))
             .collect();
+        for &key in &word_keys {
+            self.words.prefetch(key);
+        }
         let (min_n, max_n) = self.options.word_ngrams;
+        let mut ngrams = Vec::with_capacity(tokens.len());
+        for_each_word_ngram(tokens, min_n.max(2), max_n, |o, _| {
+            self.index.prefetch(o.key);
+            ngrams.push(o);
+        });
+        let words: Vec<VocabularyWord> = word_keys.iter().map(|&k| self.words.get(k)).collect();
+        for word in words.iter().filter(|w| !w.is_free()) {
+            prefetch(self.word_char_columns[word.chars_from as usize..].as_ptr());
+        }
         if min_n <= 1 && max_n >= 1 {
             for (token, word) in tokens.iter().zip(&words) {
-                if let Some(word) = word {
+                if !word.is_free() {
                     found(word.column, token.start, token.end);
                 }
             }
         }
-        for_each_word_ngram(tokens, min_n.max(2), max_n, |o, _| {
-            if let Some(&column) = self.index.get(&o.key) {
+        for o in ngrams {
+            let column = self.index.get(o.key);
+            if !column.is_free() {
                 found(column, o.start, o.end);
             }
-        });
+        }
         let Some(lengths) = self.options.char_ngrams else {
             return;
         };
+        // The character n-grams of the words that are not in the vocabulary, by token.
+        let mut grams: Vec<(usize, u64)> = Vec::new();
         let mut scratch = CharScratch::default();
-        for (token, word) in tokens.iter().zip(&words) {
+        for (i, (token, word)) in tokens.iter().zip(&words).enumerate() {
+            if token.kind == TokenKind::Word && word.is_free() {
+                scratch.for_each_char_ngram(&token.text, lengths, |gram| {
+                    let key = feature_key(CHAR_TAG, gram);
+                    self.index.prefetch(key);
+                    grams.push((i, key));
+                });
+            }
+        }
+        let mut grams = grams.into_iter().peekable();
+        for (i, (token, word)) in tokens.iter().zip(&words).enumerate() {
             if token.kind != TokenKind::Word {
                 continue;
             }
-            if let Some(word) = word {
+            if !word.is_free() {
                 let from = word.chars_from as usize;
                 for &column in &self.word_char_columns[from..from + word.chars_len as usize] {
                     found(column, token.start, token.end);
                 }
                 continue;
             }
-            scratch.for_each_char_ngram(&token.text, lengths, |gram| {
-                if let Some(&column) = self.index.get(&feature_key(CHAR_TAG, gram)) {
+            while let Some((_, key)) = grams.next_if(|&(of, _)| of == i) {
+                let column = self.index.get(key);
+                if !column.is_free() {
                     found(column, token.start, token.end);
                 }
-            });
+            }
         }
     }
 
@@ -743,7 +781,8 @@ mod tests {
             let tokens = tokenize(text, &tfidf.normalizer);
             let mut cut_up = Vec::new();
             for_each_ngram(&tokens, &tfidf.options, |o, _| {
-                if let Some(&column) = tfidf.index.get(&o.key) {
+                let column = tfidf.index.get(o.key);
+                if !column.is_free() {
                     cut_up.push((column, o.start, o.end));
                 }
             });
@@ -752,7 +791,7 @@ mod tests {
                 .iter()
                 .any(|&(c, _, _)| tfidf.block(c as usize) == Block::Char);
             assert_eq!(has_chars, options.char_ngrams.is_some());
-            assert_eq!(tfidf.words.is_empty(), options.word_ngrams.0 > 1);
+            assert_eq!(tfidf.words.len() == 0, options.word_ngrams.0 > 1);
         }
     }
 }
