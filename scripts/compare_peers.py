@@ -118,6 +118,36 @@ def synthetic(n, seed=SEED):
     return rows
 
 
+
+TEAM_COMMENTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "comments.csv")
+
+
+def realistic(n, seed=SEED):
+    """Comments that read like the team's corpus (data/comments.csv), for timing: per label,
+    which word follows which there; each new comment starts like a corpus comment of its label
+    and takes its length in words, then walks from word to word (timing only)."""
+    rng = random.Random(seed)
+    with open(TEAM_COMMENTS, newline="", encoding="utf-8") as f:
+        corpus = [(r["label"], r["text"].split()) for r in csv.DictReader(f) if r["text"].split()]
+    comments, follows = defaultdict(list), defaultdict(lambda: defaultdict(list))
+    for label, words in corpus:
+        comments[label].append(words)
+        for a, b in zip(words, words[1:]):
+            follows[label][a].append(b)
+    labels = sorted(comments)
+    weights = [len(comments[label]) for label in labels]
+    rows = []
+    for i in range(n):
+        label = rng.choices(labels, weights)[0]
+        model = rng.choice(comments[label])
+        words = [model[0]]
+        while len(words) < len(model):
+            after = follows[label].get(words[-1])
+            # A word that ends every comment it is in: start again from any word of the label.
+            words.append(rng.choice(after) if after else rng.choice(rng.choice(comments[label])))
+        rows.append({"thread_id": f"t{i // 50}", "id": str(i), "text": " ".join(words), "label": label})
+    return rows
+
 def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", required=True)
