@@ -178,28 +178,34 @@ fn term_reasons(
     for e in evidence {
         counts[e.entry as usize] += 1;
     }
-    // Each occurrence's share, summed per span in occurrence order: sorted by span, and by
-    // occurrence within a span, then added up run by run (a hash map of spans took more
-    // than half of the explanations' time).
-    let mut shares: Vec<((u32, u32), u32, f32)> = evidence
-        .iter()
-        .enumerate()
-        .filter(|(_, e)| is_term(e.entry as usize))
-        .map(|(i, e)| {
-            let entry = e.entry as usize;
-            (
-                (e.start, e.end),
-                i as u32,
-                contributions[entry] / counts[entry] as f32,
-            )
-        })
+    // Each occurrence's share, summed per span in occurrence order; the occurrences of one
+    // span often come in a run (the n-grams of a word), which needs one look-up.
+    let mut slots: rustc_hash::FxHashMap<(u32, u32), usize> = rustc_hash::FxHashMap::default();
+    let mut spans: Vec<((u32, u32), f32)> = Vec::new();
+    let mut current: Option<((u32, u32), usize)> = None;
+    for e in evidence {
+        let entry = e.entry as usize;
+        if !is_term(entry) {
+            continue;
+        }
+        let span = (e.start, e.end);
+        let slot = match current {
+            Some((s, slot)) if s == span => slot,
+            _ => {
+                let slot = *slots.entry(span).or_insert_with(|| {
+                    spans.push((span, 0.0));
+                    spans.len() - 1
+                });
+                current = Some((span, slot));
+                slot
+            }
+        };
+        spans[slot].1 += contributions[entry] / counts[entry] as f32;
+    }
+    let mut ranked: Vec<((u32, u32), f32)> = spans
+        .into_iter()
+        .filter(|&(_, w)| w >= MIN_WEIGHT)
         .collect();
-    shares.sort_unstable_by_key(|&(span, i, _)| (span, i));
-    let spans = shares.chunk_by(|a, b| a.0 == b.0).map(|run| {
-        let weight = run.iter().fold(0.0, |total, &(_, _, share)| total + share);
-        (run[0].0, weight)
-    });
-    let mut ranked: Vec<((u32, u32), f32)> = spans.filter(|&(_, w)| w >= MIN_WEIGHT).collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
     let mut kept: Vec<((u32, u32), f32)> = Vec::new();
     for (span, weight) in ranked {
