@@ -134,14 +134,15 @@ pub fn tokenize(text: &str, normalizer: &Normalizer) -> Vec<Token> {
             }
             for piece in &pieces {
                 let (start, end) = (i + piece.start, i + piece.end);
-                match piece.kind {
-                    TokenKind::Punctuation => tokens.push(Token {
+                if piece.apostrophe {
+                    push_word(&text[start..end], start, normalizer, &mut tokens);
+                } else {
+                    tokens.push(Token {
                         text: normalizer.fold(&text[start..end]),
-                        kind: TokenKind::Punctuation,
+                        kind: piece.kind,
                         start,
                         end,
-                    }),
-                    _ => push_word(&text[start..end], start, normalizer, &mut tokens),
+                    });
                 }
             }
         } else {
@@ -167,6 +168,8 @@ struct Piece {
     start: usize,
     end: usize,
     kind: TokenKind,
+    /// A word with an apostrophe, which may be an elision to split off.
+    apostrophe: bool,
 }
 
 /// What a character is to [`split_plain_chunk`].
@@ -301,6 +304,7 @@ fn split_plain_chunk(chunk: &str, pieces: &mut Vec<Piece>) -> bool {
             CharClass::Letter => {
                 // The pattern's word: word characters, each apostrophe either between two
                 // of them or the word's last character.
+                let mut apostrophe = false;
                 while i < bytes.len() {
                     // ASCII letters and digits, the bulk of it, a byte at a time.
                     if bytes[i].is_ascii_alphanumeric() {
@@ -312,14 +316,18 @@ fn split_plain_chunk(chunk: &str, pieces: &mut Vec<Piece>) -> bool {
                         break;
                     }
                     i += len;
-                    if class == CharClass::Apostrophe && !is_word_at(i) {
-                        break;
+                    if class == CharClass::Apostrophe {
+                        apostrophe = true;
+                        if !is_word_at(i) {
+                            break;
+                        }
                     }
                 }
                 pieces.push(Piece {
                     start,
                     end: i,
                     kind: TokenKind::Word,
+                    apostrophe,
                 });
             }
             CharClass::Digit => return false,
@@ -331,6 +339,7 @@ fn split_plain_chunk(chunk: &str, pieces: &mut Vec<Piece>) -> bool {
                     start,
                     end: i,
                     kind: TokenKind::Punctuation,
+                    apostrophe: false,
                 });
             }
             CharClass::Apostrophe => {}
