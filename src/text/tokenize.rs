@@ -444,8 +444,8 @@ fn push_word(word: &str, start: usize, normalizer: &Normalizer, tokens: &mut Vec
     }
 }
 
-/// The byte offset of the first `'` or `’` in `text` (a byte search: `str::find` with the
-/// two characters decodes every character, a fifth of the tokenizer's instructions).
+/// The byte offset of the first `'` or `’` in `text`, by a byte search (`str::find` with
+/// the two characters decodes every character of the word first).
 fn find_apostrophe(text: &str) -> Option<usize> {
     let bytes = text.as_bytes();
     let curly = "’".as_bytes();
