@@ -13,7 +13,8 @@
 pub trait Key: Copy + Eq {
     /// The key a free entry holds (any: only the value says whether an entry is free).
     const UNUSED: Self;
-    /// The group where the search for the key starts, out of `groups`.
+    /// Where the search for the key starts, out of `groups` places (the groups of a
+    /// [`HashTable`], or the single slots of a table such as the near-duplicate tally).
     fn home(self, groups: usize) -> usize;
 }
 

@@ -14,7 +14,7 @@ use std::hash::Hasher;
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHasher};
 
-use super::hash_table::{prefetch, HashTable, Value};
+use super::hash_table::{prefetch, HashTable, Key, Value};
 use crate::rng::splitmix64;
 use unicode_normalization::char::is_combining_mark;
 use unicode_normalization::UnicodeNormalization;
@@ -844,9 +844,11 @@ fn sort_hashes(values: &mut Vec<u32>) {
 
 /// How many bands each earlier comment shares with the one being verified: an
 /// open-addressing table of a few kilobytes for most comments (at most 64 KB: 60 buckets of
-/// 64), reused from comment to comment, where only the slots used are scanned and freed. Sorting the hits to count their runs
-/// instead (a radix sort of a few hundred positions) was a third of verification on 200,000
-/// comments.
+/// 64), reused from comment to comment, where only the slots used are scanned and freed.
+/// Sorting the hits to count their runs instead (a radix sort of a few hundred positions)
+/// was a third of verification on 200,000 comments. Not a [`HashTable`]: that one is filled
+/// once and looked up many times, while this one is filled, read whole and emptied for
+/// every comment, so it keeps the list of its slots in use.
 #[derive(Debug, Default)]
 struct SharedBands {
     /// `(position, bands shared)`; [`FREE`](Self::FREE) marks a free slot.
@@ -871,7 +873,7 @@ impl SharedBands {
     fn count(&mut self, position: u32) {
         let mask = self.slots.len() - 1;
         // Fibonacci hashing spreads consecutive positions over the table.
-        let mut slot = (position.wrapping_mul(0x9E37_79B9) as usize * self.slots.len()) >> 32;
+        let mut slot = position.home(self.slots.len());
         loop {
             let (p, n) = &mut self.slots[slot];
             if *p == position {
