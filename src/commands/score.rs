@@ -307,9 +307,8 @@ struct Scorer<'m> {
     titles: HashMap<String, String>,
     /// The comment id at each position of the duplicate window, to name what a copy copies.
     ids: Window<String>,
-    /// The ids of the first comments of duplicate clusters, by position (a cluster can
-    /// outlive the window of its first comment).
-    cluster_heads: HashMap<usize, String>,
+    /// The duplicate clusters with a comment in the window, by the position of their first.
+    cluster_heads: HashMap<usize, ClusterHead>,
     batch: Vec<Comment>,
     deliver: &'m mut dyn FnMut(Vec<ScoredComment>) -> Result<()>,
     progress: &'m dyn Fn(usize, u64),
@@ -345,12 +344,18 @@ impl Scorer<'_> {
             self.ids.push(comment.comment_id.clone());
         }
         for (i, context) in features.contexts.iter().enumerate() {
-            let cluster = context.duplicate.cluster;
-            if context.duplicate.best.is_some() && cluster != first_position + i {
+            let (cluster, position) = (context.duplicate.cluster, first_position + i);
+            if context.duplicate.best.is_some() && cluster != position {
                 let ids = &self.ids;
                 self.cluster_heads
                     .entry(cluster)
-                    .or_insert_with(|| ids.get(cluster).cloned().unwrap_or_default());
+                    .or_insert_with(|| ClusterHead {
+                        // Its first comment is still in the window: it is the only
+                        // comment of the cluster so far, and this one copies it.
+                        id: ids.get(cluster).cloned().unwrap_or_default(),
+                        latest: position,
+                    })
+                    .latest = position;
             }
         }
         let (ids, cluster_heads) = (&self.ids, &self.cluster_heads);
@@ -365,7 +370,8 @@ impl Scorer<'_> {
                 let duplicate_of = context
                     .duplicate
                     .best
-                    .and_then(|_| cluster_heads.get(&context.duplicate.cluster).cloned())
+                    .and_then(|_| cluster_heads.get(&context.duplicate.cluster))
+                    .map(|head| head.id.clone())
                     .filter(|_| context.duplicate.cluster != first_position + i);
                 if comment.text.trim().is_empty() {
                     comment.status = join_words(&comment.status, "empty");
@@ -404,12 +410,26 @@ impl Scorer<'_> {
                 }
             })
             .collect();
-        self.ids.trim(self.stream.window_start());
+        // A cluster with no comment left in the window can gain none: it is forgotten.
+        let start = self.stream.window_start();
+        if self.ids.start() < start {
+            self.ids.trim(start);
+            self.cluster_heads.retain(|_, head| head.latest >= start);
+        }
         let done = scored.len();
         (self.deliver)(scored)?;
         (self.progress)(done, 0);
         Ok(())
     }
+}
+
+/// What scoring keeps of a duplicate cluster to name its first comment in its copies'
+/// rows.
+struct ClusterHead {
+    /// The comment id of its first comment.
+    id: String,
+    /// The position of its latest comment.
+    latest: usize,
 }
 
 fn join_words(a: &str, b: &str) -> String {

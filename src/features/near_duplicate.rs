@@ -13,6 +13,7 @@ use std::hash::Hasher;
 
 use rayon::prelude::*;
 use rustc_hash::{FxHashMap, FxHasher};
+use std::collections::hash_map::Entry;
 
 use super::hash_table::{prefetch, HashTable, Key, Value};
 use crate::rng::splitmix64;
@@ -90,8 +91,17 @@ pub struct NearDuplicateIndex {
     newer: Generation,
     /// The cluster of each comment in the window, by position.
     cluster_of: Window<u32>,
-    /// Sizes of the clusters with more than one comment, by the position of their first.
-    cluster_size: FxHashMap<u32, u32>,
+    /// The clusters with more than one comment, by the position of their first. A cluster
+    /// none of whose comments is in the window can gain no more, and is forgotten.
+    clusters: FxHashMap<u32, Cluster>,
+}
+
+/// What the index keeps of a cluster with more than one comment.
+#[derive(Debug, Clone, Copy)]
+struct Cluster {
+    size: u32,
+    /// The position of its latest comment.
+    latest: u32,
 }
 
 /// Values by position for the latest positions only: older ones are dropped on
@@ -148,8 +158,10 @@ struct Generation {
     start: usize,
     bands: Vec<Band>,
     /// The shingles of the comment at `start + i` are `shingles.get(i)`; empty for empty
-    /// comments and exact copies, which are never candidates.
+    /// comments and exact copies that are not kept (see [`Plan::Exact`]), which are never
+    /// candidates.
     shingles: ShingleStore,
+    /// Where each text (by the hash of its folded form) first came in this generation.
     exact: FxHashMap<u64, u32>,
 }
 
@@ -317,10 +329,19 @@ impl Value for Bucket {
 enum Plan {
     /// No letters or digits: copies nothing.
     Empty,
-    /// An exact copy of the comment at this position.
-    Exact(u32),
+    /// An exact copy of the comment at `earlier`. It is `kept` (in the band buckets and the
+    /// shingle store, like a searched comment) when it is the first copy of its text in the
+    /// newer generation: copies coming after the older one is forgotten still find it.
+    Exact { earlier: u32, kept: bool },
     /// Compare with the comments that were in its band buckets.
     Search,
+}
+
+impl Plan {
+    /// Whether the comment joins its band buckets and keeps its shingles.
+    fn is_kept(&self) -> bool {
+        matches!(self, Plan::Search | Plan::Exact { kept: true, .. })
+    }
 }
 
 impl Default for NearDuplicateIndex {
@@ -350,7 +371,7 @@ impl NearDuplicateIndex {
             older: Generation::new(0),
             newer: Generation::new(0),
             cluster_of: Window::default(),
-            cluster_size: FxHashMap::default(),
+            clusters: FxHashMap::default(),
         }
     }
 
@@ -405,7 +426,10 @@ impl NearDuplicateIndex {
             let mut forgotten = std::mem::take(&mut self.older);
             forgotten.reset(self.len());
             self.older = std::mem::replace(&mut self.newer, forgotten);
-            self.cluster_of.trim(self.older.start);
+            let start = self.older.start;
+            self.cluster_of.trim(start);
+            self.clusters
+                .retain(|_, cluster| cluster.latest as usize >= start);
         }
         let base = self.len();
         let plans: Vec<Plan> = prepared
@@ -440,6 +464,10 @@ impl NearDuplicateIndex {
                                 let before = older_table.buckets.get(key);
                                 (before, table.join(key, (base + i) as u32))
                             }
+                            Plan::Exact { kept: true, .. } => {
+                                table.join(p.band_keys[band], (base + i) as u32);
+                                (EMPTY_BUCKET, EMPTY_BUCKET)
+                            }
                             _ => (EMPTY_BUCKET, EMPTY_BUCKET),
                         }
                     })
@@ -461,7 +489,7 @@ impl NearDuplicateIndex {
             .enumerate()
             .map_init(SharedBands::default, |shared, (i, (plan, p))| match plan {
                 Plan::Empty => None,
-                Plan::Exact(earlier) => Some(DuplicateOf {
+                Plan::Exact { earlier, .. } => Some(DuplicateOf {
                     earlier: *earlier as usize,
                     similarity: 1.0,
                     exact: true,
@@ -474,10 +502,7 @@ impl NearDuplicateIndex {
             .collect();
         let mut reports = Vec::with_capacity(prepared.len());
         for ((plan, p), best) in plans.iter().zip(prepared).zip(bests) {
-            let stored: &[u32] = match plan {
-                Plan::Search => &p.shingles,
-                _ => &[],
-            };
+            let stored: &[u32] = if plan.is_kept() { &p.shingles } else { &[] };
             self.newer.shingles.push(stored);
             let position = self.cluster_of.end() as u32;
             reports.push(self.join(position, best));
@@ -492,13 +517,23 @@ impl NearDuplicateIndex {
             // Empty comments copy nothing and nothing copies them.
             return Plan::Empty;
         };
-        let earlier =
-            (self.older.exact.get(&exact_key)).or_else(|| self.newer.exact.get(&exact_key));
-        if let Some(&earlier) = earlier {
-            return Plan::Exact(earlier);
+        let in_older = self.older.exact.get(&exact_key).copied();
+        match self.newer.exact.entry(exact_key) {
+            Entry::Occupied(in_newer) => Plan::Exact {
+                earlier: in_older.unwrap_or(*in_newer.get()),
+                kept: false,
+            },
+            Entry::Vacant(slot) => {
+                slot.insert(position);
+                match in_older {
+                    Some(earlier) => Plan::Exact {
+                        earlier,
+                        kept: true,
+                    },
+                    None => Plan::Search,
+                }
+            }
         }
-        self.newer.exact.insert(exact_key, position);
-        Plan::Search
     }
 
     /// The most similar earlier comment among the candidates of the buckets, if it reaches
@@ -579,9 +614,13 @@ impl NearDuplicateIndex {
         let cluster_size = if cluster == position {
             1
         } else {
-            let size = self.cluster_size.entry(cluster).or_insert(1);
-            *size += 1;
-            *size
+            let state = self.clusters.entry(cluster).or_insert(Cluster {
+                size: 1,
+                latest: cluster,
+            });
+            state.size += 1;
+            state.latest = position;
+            state.size
         };
         DuplicateReport {
             best,
@@ -1110,6 +1149,45 @@ mod tests {
         assert!(index.window_start() >= index.len() - 20);
         assert!(index.older.len() + index.newer.len() <= 20);
         assert!(index.cluster_of.values.len() <= 20);
+    }
+
+    #[test]
+    fn clusters_are_forgotten_once_out_of_the_window_and_live_ones_keep_counting() {
+        let mut index = NearDuplicateIndex::with_window(0.5, 20);
+        let mut state = 11u64;
+        let fillers: Vec<String> = (0..300)
+            .map(|_| {
+                (0..12)
+                    .map(|_| format!("m{}", splitmix64(&mut state) % 1_000_000))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
+            .collect();
+        let mut original_reports = Vec::new();
+        for (i, text) in fillers.iter().enumerate() {
+            // Every filler copied once, right away: 300 clusters of two.
+            index.insert(text);
+            let copy = index.insert(text);
+            assert_eq!(copy.cluster_size, 2);
+            // One cluster that never leaves the window.
+            if i % 4 == 0 {
+                original_reports.push(index.insert(ORIGINAL));
+            }
+        }
+        let sizes: Vec<usize> = original_reports.iter().map(|r| r.cluster_size).collect();
+        assert_eq!(sizes, (1..=75).collect::<Vec<_>>());
+        // Its first comment left the window long ago; the cluster is still named by it.
+        assert!(original_reports.iter().all(|r| r.cluster == 2));
+        // A near copy finds the latest exact copy kept in the window.
+        let edited = ORIGINAL.replace("militaire", "militaires");
+        let near = index.insert(&edited);
+        assert!(near.best.is_some_and(|b| !b.exact && b.similarity > 0.8));
+        assert_eq!((near.cluster, near.cluster_size), (2, 76));
+        assert!(
+            index.clusters.len() <= 20,
+            "{} clusters",
+            index.clusters.len()
+        );
     }
 
     #[test]
