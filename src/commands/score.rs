@@ -222,7 +222,7 @@ fn score_batches(
     for input in &options.articles {
         let source = Source::read(input)?;
         for article in extract::table::read_articles(&source)? {
-            scorer.add_article(&article);
+            scorer.pin_article(&article);
         }
     }
     // Inputs are read on a thread of their own, so parsing the next comments overlaps
@@ -304,7 +304,7 @@ struct Scorer<'m> {
     rule: DecisionRule,
     stream: FeatureStream<'m>,
     /// Article titles by thread id.
-    titles: HashMap<String, String>,
+    titles: HashMap<String, Title>,
     /// The comment id at each position of the duplicate window, to name what a copy copies.
     ids: Window<String>,
     /// The duplicate clusters with a comment in the window, by the position of their first.
@@ -315,12 +315,31 @@ struct Scorer<'m> {
 }
 
 impl Scorer<'_> {
+    /// An article read with its comments, forgotten with its thread (see
+    /// [`FeatureStream::add_article`]).
     fn add_article(&mut self, article: &Article) {
-        if !article.title.is_empty() || !article.body.is_empty() {
+        if has_text(article) {
             self.stream.add_article(article);
-            self.titles
-                .insert(article.thread_id.clone(), article.title.clone());
+            let latest = Some(self.ids.end() + self.batch.len());
+            self.add_title(article, latest);
         }
+    }
+
+    /// An article of an articles table, kept for the run (see
+    /// [`FeatureStream::pin_article`]).
+    fn pin_article(&mut self, article: &Article) {
+        if has_text(article) {
+            self.stream.pin_article(article);
+            self.add_title(article, None);
+        }
+    }
+
+    fn add_title(&mut self, article: &Article, latest: Option<usize>) {
+        let title = Title {
+            text: article.title.clone(),
+            latest,
+        };
+        self.titles.insert(article.thread_id.clone(), title);
     }
 
     fn push(&mut self, comment: Comment) -> Result<()> {
@@ -337,10 +356,16 @@ impl Scorer<'_> {
             return Ok(());
         }
         let batch = std::mem::take(&mut self.batch);
-        let (classifier, rule, titles) = (self.classifier, &self.rule, &self.titles);
         let features = self.stream.next_batch_with_evidence(&batch);
         let first_position = self.ids.end();
         for comment in &batch {
+            if let Some(Title {
+                latest: Some(latest),
+                ..
+            }) = self.titles.get_mut(&comment.thread_id)
+            {
+                *latest = self.ids.end();
+            }
             self.ids.push(comment.comment_id.clone());
         }
         for (i, context) in features.contexts.iter().enumerate() {
@@ -358,6 +383,7 @@ impl Scorer<'_> {
                     .latest = position;
             }
         }
+        let (classifier, rule, titles) = (self.classifier, &self.rule, &self.titles);
         let (ids, cluster_heads) = (&self.ids, &self.cluster_heads);
         let scored: Vec<ScoredComment> = batch
             .into_par_iter()
@@ -366,7 +392,10 @@ impl Scorer<'_> {
             .zip(features.evidence.par_iter())
             .enumerate()
             .map(|(i, (((mut comment, row), context), evidence))| {
-                let article_title = titles.get(&comment.thread_id).cloned().unwrap_or_default();
+                let article_title = titles
+                    .get(&comment.thread_id)
+                    .map(|title| title.text.clone())
+                    .unwrap_or_default();
                 let duplicate_of = context
                     .duplicate
                     .best
@@ -410,17 +439,32 @@ impl Scorer<'_> {
                 }
             })
             .collect();
-        // A cluster with no comment left in the window can gain none: it is forgotten.
+        // A cluster with no comment left in the window can gain none: it is forgotten, and
+        // so is the title of a thread silent for a whole window, as its context is.
         let start = self.stream.window_start();
         if self.ids.start() < start {
             self.ids.trim(start);
             self.cluster_heads.retain(|_, head| head.latest >= start);
+            self.titles
+                .retain(|_, title| title.latest.is_none_or(|latest| latest >= start));
         }
         let done = scored.len();
         (self.deliver)(scored)?;
         (self.progress)(done, 0);
         Ok(())
     }
+}
+
+/// An article's title, for its comments' rows.
+struct Title {
+    text: String,
+    /// The position of its thread's latest comment (or of the article); `None` for an
+    /// article of an articles table, kept for the run.
+    latest: Option<usize>,
+}
+
+fn has_text(article: &Article) -> bool {
+    !article.title.is_empty() || !article.body.is_empty()
 }
 
 /// What scoring keeps of a duplicate cluster to name its first comment in its copies'

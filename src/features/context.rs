@@ -61,11 +61,14 @@ pub struct CommentContext {
 
 #[derive(Debug, Default)]
 struct ThreadState {
+    /// The word block of its article, when it came in the stream (see
+    /// [`ContextBuilder::add_article`]).
+    article: Option<Vec<(u32, f32)>>,
     /// The word vectors of the thread's comments so far.
     centroid: Centroid,
     comments: usize,
-    /// Comments inserted when it last had one: a thread silent for a whole duplicate window
-    /// is forgotten, so memory stays bounded on an endless stream.
+    /// Comments inserted when it last had one (or its article): a thread silent for a whole
+    /// duplicate window is forgotten, so memory stays bounded on an endless stream.
     latest: usize,
 }
 
@@ -74,7 +77,8 @@ pub struct ContextBuilder<'a> {
     tfidf: &'a TfIdf,
     normalizer: Normalizer,
     index: NearDuplicateIndex,
-    articles: HashMap<String, Vec<(u32, f32)>>,
+    /// The word blocks of the articles of articles tables (see [`pin_article`](Self::pin_article)).
+    pinned_articles: HashMap<String, Vec<(u32, f32)>>,
     threads: HashMap<String, ThreadState>,
     /// Author and thread of the comments in the duplicate window, by position.
     seen: Window<(String, String)>,
@@ -88,7 +92,7 @@ impl<'a> ContextBuilder<'a> {
             tfidf,
             normalizer: tfidf.normalizer.clone(),
             index: NearDuplicateIndex::default(),
-            articles: HashMap::new(),
+            pinned_articles: HashMap::new(),
             threads: HashMap::new(),
             seen: Window::default(),
             copies_only: false,
@@ -106,14 +110,29 @@ impl<'a> ContextBuilder<'a> {
         }
     }
 
-    /// Makes an article known, for the similarity of its thread's comments.
+    /// Makes an article that came in the stream known, for the similarity of its thread's
+    /// comments. It comes just before them, and is forgotten with its thread: scoring a
+    /// directory of pages must not keep every page's article.
     pub fn add_article(&mut self, article: &Article) {
-        let text = format!("{}\n{}", article.title, article.body);
-        if text.trim().is_empty() {
-            return;
+        if let Some(row) = self.article_row(article) {
+            let state = self.threads.entry(article.thread_id.clone()).or_default();
+            state.article = Some(row);
+            state.latest = self.index.len();
         }
-        let row = word_block(self.tfidf, &self.tfidf.transform_one(&text));
-        self.articles.insert(article.thread_id.clone(), row);
+    }
+
+    /// Makes an article of an articles table known for the whole run: its thread's comments
+    /// may come anywhere in the stream.
+    pub fn pin_article(&mut self, article: &Article) {
+        if let Some(row) = self.article_row(article) {
+            self.pinned_articles.insert(article.thread_id.clone(), row);
+        }
+    }
+
+    /// The word block of an article's title and body; `None` when both are blank.
+    fn article_row(&self, article: &Article) -> Option<Vec<(u32, f32)>> {
+        let text = format!("{}\n{}", article.title, article.body);
+        (!text.trim().is_empty()).then(|| word_block(self.tfidf, &self.tfidf.transform_one(&text)))
     }
 
     /// The context of the next comment in posting order; `row` is its TF-IDF row.
@@ -202,17 +221,17 @@ impl<'a> ContextBuilder<'a> {
             .iter()
             .map(|(thread, _)| self.threads.remove(*thread).unwrap_or_default())
             .collect();
-        let articles = &self.articles;
+        let pinned = &self.pinned_articles;
         let inserted = self.index.len();
         let done: Vec<(ThreadState, Vec<Closeness>)> = groups
             .par_iter()
             .zip(states)
             .map(|((thread, members), mut state)| {
-                let article = articles.get(*thread);
                 let values = members
                     .iter()
                     .map(|&i| {
                         let words = &rest[i].1;
+                        let article = state.article.as_ref().or_else(|| pinned.get(*thread));
                         let article_similarity = article.map(|a| cosine(words, a));
                         let thread_similarity =
                             (state.comments > 0).then(|| state.centroid.cosine(words));
@@ -491,5 +510,42 @@ mod tests {
                 .unwrap();
             assert!(a.values[length] > 0.0 && b.values[length] == 0.0);
         }
+    }
+
+    #[test]
+    fn streamed_articles_are_forgotten_with_their_threads_and_pinned_ones_kept() {
+        let texts = ["Le prix du riz augmente à Bamako", "Le riz coûte trop cher"];
+        let tfidf = TfIdf::fit_every_ngram(&texts);
+        let mut builder = ContextBuilder::new(&tfidf);
+        builder.index = NearDuplicateIndex::with_window(0.5, 20);
+        let article = |thread: &str| Article {
+            thread_id: thread.into(),
+            title: "Le prix du riz".into(),
+            body: texts[0].into(),
+        };
+        builder.add_article(&article("page"));
+        builder.pin_article(&article("table"));
+        let mut next = |thread: &str, text: &str| {
+            let row = tfidf.transform_one(text);
+            builder.next(&comment(thread, "awa", text), &row)
+        };
+        for thread in ["page", "table"] {
+            assert!(
+                next(thread, texts[1]).article_similarity.is_some(),
+                "{thread}"
+            );
+        }
+        for i in 0..60 {
+            next(&format!("fil{i}"), &format!("commentaire numéro {i}"));
+        }
+        // Silent for a whole window: the page's article is gone with its thread; the
+        // articles table's stays.
+        assert_eq!(next("page", texts[1]).article_similarity, None);
+        assert!(next("table", texts[1]).article_similarity.is_some());
+        assert!(
+            builder.threads.len() <= 22,
+            "{} threads",
+            builder.threads.len()
+        );
     }
 }

@@ -60,7 +60,7 @@ impl Features {
     ) -> (SparseMatrix, Vec<CommentContext>) {
         let mut stream = FeatureStream::new(self);
         for article in articles {
-            stream.add_article(article);
+            stream.pin_article(article);
         }
         let (rows, contexts) = stream.next_batch(comments);
         (SparseMatrix::from_rows(self.n_features(), rows), contexts)
@@ -86,9 +86,17 @@ impl<'a> FeatureStream<'a> {
         }
     }
 
+    /// See [`ContextBuilder::add_article`]: forgotten with its thread.
     pub fn add_article(&mut self, article: &Article) {
         if self.features.context {
             self.context.add_article(article);
+        }
+    }
+
+    /// See [`ContextBuilder::pin_article`]: kept for the whole run.
+    pub fn pin_article(&mut self, article: &Article) {
+        if self.features.context {
+            self.context.pin_article(article);
         }
     }
 
