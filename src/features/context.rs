@@ -77,7 +77,8 @@ pub struct ContextBuilder<'a> {
     tfidf: &'a TfIdf,
     normalizer: Normalizer,
     index: NearDuplicateIndex,
-    /// The word blocks of the articles of articles tables (see [`pin_article`](Self::pin_article)).
+    /// The word blocks of the articles of articles tables (see
+    /// [`pin_article`](Self::pin_article)).
     pinned_articles: HashMap<String, Vec<(u32, f32)>>,
     threads: HashMap<String, ThreadState>,
     /// Author and thread of the comments in the duplicate window, by position.

@@ -6,8 +6,9 @@
 //! probability 0.98, at 0.6 with 0.998, while unrelated comments (Jaccard about 0.03) collide
 //! with probability 0.0008 — and every candidate is verified by the exact Jaccard of the two
 //! shingle sets. (Two-row bands would catch more but make about 3% of all earlier comments
-//! candidates of every new one: quadratic on a large dump.) Exact copies are found by a hash of the folded text. Written by hand because
-//! no maintained crate does streaming MinHash-LSH with exact verification and clusters.
+//! candidates of every new one: quadratic on a large dump.) Exact copies are found by a hash
+//! of the folded text. Written by hand because no maintained crate does streaming MinHash-LSH
+//! with exact verification and clusters.
 
 use std::hash::Hasher;
 
