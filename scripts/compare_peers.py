@@ -118,7 +118,6 @@ def synthetic(n, seed=SEED):
     return rows
 
 
-
 TEAM_COMMENTS = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data", "comments.csv")
 
 
@@ -147,6 +146,7 @@ def realistic(n, seed=SEED):
             words.append(rng.choice(after) if after else rng.choice(rng.choice(comments[label])))
         rows.append({"thread_id": f"t{i // 50}", "id": str(i), "text": " ".join(words), "label": label})
     return rows
+
 
 def main():
     parser = argparse.ArgumentParser()

@@ -459,16 +459,14 @@ impl NearDuplicateIndex {
                             older_table.buckets.prefetch(ahead.band_keys[band]);
                             table.buckets.prefetch(ahead.band_keys[band]);
                         }
+                        if !plan.is_kept() {
+                            return (EMPTY_BUCKET, EMPTY_BUCKET);
+                        }
+                        let key = p.band_keys[band];
+                        let in_newer = table.join(key, (base + i) as u32);
                         match plan {
-                            Plan::Search => {
-                                let key = p.band_keys[band];
-                                let before = older_table.buckets.get(key);
-                                (before, table.join(key, (base + i) as u32))
-                            }
-                            Plan::Exact { kept: true, .. } => {
-                                table.join(p.band_keys[band], (base + i) as u32);
-                                (EMPTY_BUCKET, EMPTY_BUCKET)
-                            }
+                            // Only a searched comment is compared with what was there.
+                            Plan::Search => (older_table.buckets.get(key), in_newer),
                             _ => (EMPTY_BUCKET, EMPTY_BUCKET),
                         }
                     })
